@@ -1,0 +1,28 @@
+export { ConductorModule, type ConductorAsyncOptions } from './conductor.module';
+export type {
+  ConductorModuleOptions,
+  DatabaseOptions,
+  PoolOptions,
+  ReplicaOptions,
+  ResilienceOptions,
+  RetryOptions,
+  BreakerOptions,
+  QueueOptions,
+  BackoffOptions,
+} from './options/conductor-options.interface';
+export { databasesFromEnv, envPrefix } from './options/databases-from-env';
+export { InvalidOptionsError, isInvalidOptionsError } from './options/invalid-options.error';
+export { Database, type QueryOptions, type TransactionOptions } from './database/database';
+export type { TransactionContext } from './database/transaction-scope';
+export type { BatchOperation, BatchOptions, BatchResult } from './database/batch-execute';
+export type { DatabaseStats, ServerInfo, TimingStats } from './database/database-stats.interface';
+export type { DatabaseEventMap } from './database/database-events';
+export { DatabaseRegistry } from './database/database-registry';
+export { InjectDatabase, getDatabaseToken } from './database/database-tokens';
+export { classifyError, type Classification, type ErrorClass } from './resilience/classify-error';
+export { DatabaseCallError, isDatabaseCallError } from './resilience/database-call.error';
+export { CircuitOpenError, isCircuitOpenError } from './resilience/circuit-open.error';
+export { MisconfigurationError } from './resilience/misconfiguration.error';
+export { CallTimeoutError } from './resilience/call-timeout.error';
+export type { BreakerState } from './resilience/resilience-events';
+export { InjectDataSource, InjectRepository, InjectEntityManager, TypeOrmModule } from '@nestjs/typeorm';

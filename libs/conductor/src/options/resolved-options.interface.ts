@@ -1,0 +1,50 @@
+import type { ConnectionOptions } from 'node:tls';
+import type { DatabaseOptions, QueueOptions } from './conductor-options.interface';
+
+/** Where one server is and how to log in, parsed from a URL or from parts. */
+export interface ResolvedConnection {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+  ssl: false | ConnectionOptions;
+}
+
+/** Resilience settings with every default filled in. */
+export interface ResolvedResilience {
+  retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number; misconfigurationAttempts: number };
+  breaker: { consecutiveFailures: number; halfOpenAfterMs: number };
+  timeoutMs: number;
+  maxQueued: number;
+  logIntervalMs: number;
+}
+
+/** One database's options, validated, with every default filled in. */
+export interface ResolvedDatabaseOptions {
+  key: string;
+  primary: ResolvedConnection;
+  replicas: ResolvedConnection[];
+  pool: { min: number; max: number; idleTimeoutMs: number; acquireTimeoutMs: number };
+  statementTimeoutMs?: number;
+  slowQueryMs: number;
+  applicationName: string;
+  resilience: ResolvedResilience;
+  failFast: boolean;
+  entities: NonNullable<DatabaseOptions['entities']>;
+  autoLoadEntities: boolean;
+  typeorm: Record<string, unknown>;
+}
+
+/** The queue's options, validated, with every default filled in. */
+export type ResolvedQueueOptions = Required<Omit<QueueOptions, 'queues' | 'backoff' | 'strict'>> & {
+  queues: string[] | null;
+  backoff: { initialDelayMs: number; maxDelayMs: number };
+  strict: boolean;
+};
+
+/** `ConductorModule` options after validation. */
+export interface ResolvedConductorOptions {
+  databases: Map<string, ResolvedDatabaseOptions>;
+  queue: ResolvedQueueOptions | null;
+}

@@ -1,0 +1,97 @@
+import type { QueueOptions } from './conductor-options.interface';
+import { DEFAULT_QUEUE } from './defaults';
+import { InvalidOptionsError } from './invalid-options.error';
+import { checkBoolean, checkInteger, checkKnownKeys, checkObject, checkString } from './option-checks';
+import type { ResolvedQueueOptions } from './resolved-options.interface';
+
+const QUEUE_KEYS = [
+  'database',
+  'schema',
+  'concurrency',
+  'pollIntervalMs',
+  'heartbeatIntervalMs',
+  'staleAfterMs',
+  'workers',
+  'listen',
+  'prefetch',
+  'queues',
+  'strict',
+  'maxPayloadBytes',
+  'maxAttempts',
+  'backoff',
+  'timeoutMs',
+  'completionBatchSize',
+  'completionFlushMs',
+  'shutdownGraceMs',
+  'retentionMs',
+  'idempotencyRetentionMs',
+  'migrationLockTimeoutMs',
+  'migrate',
+] as const;
+
+/** Validates `options.queue` against the declared database keys and fills in defaults. */
+export function validateQueueOptions(raw: unknown, databaseKeys: readonly string[]): ResolvedQueueOptions {
+  checkObject(raw, 'queue');
+  const options = raw as QueueOptions;
+  const name = (path: string): string => `queue.${path}`;
+  checkKnownKeys(options, QUEUE_KEYS, name);
+  if (typeof options.database !== 'string' || !databaseKeys.includes(options.database)) {
+    throw new InvalidOptionsError(
+      'queue.database',
+      `expected one of the database keys (${databaseKeys.join(', ')}), got ${JSON.stringify(options.database)}`,
+    );
+  }
+  checkString(options.schema, name('schema'));
+  if (options.schema !== undefined && (Buffer.byteLength(options.schema) > 63 || options.schema.includes('\0'))) {
+    throw new InvalidOptionsError(name('schema'), 'a PostgreSQL identifier has at most 63 bytes and no NUL character');
+  }
+  for (const key of [
+    'concurrency',
+    'pollIntervalMs',
+    'heartbeatIntervalMs',
+    'staleAfterMs',
+    'maxPayloadBytes',
+    'maxAttempts',
+    'timeoutMs',
+    'completionBatchSize',
+    'shutdownGraceMs',
+    'migrationLockTimeoutMs',
+  ] as const) {
+    checkInteger(options[key], name(key), 1);
+  }
+  for (const key of ['prefetch', 'completionFlushMs', 'retentionMs', 'idempotencyRetentionMs'] as const) {
+    checkInteger(options[key], name(key), 0);
+  }
+  for (const key of ['workers', 'listen', 'strict', 'migrate'] as const) checkBoolean(options[key], name(key));
+  checkObject(options.backoff, name('backoff'));
+  if (options.backoff) checkKnownKeys(options.backoff, ['initialDelayMs', 'maxDelayMs'], name, 'backoff.');
+  checkInteger(options.backoff?.initialDelayMs, name('backoff.initialDelayMs'), 0);
+  checkInteger(options.backoff?.maxDelayMs, name('backoff.maxDelayMs'), 0);
+  if (options.queues !== undefined) {
+    if (!Array.isArray(options.queues) || options.queues.length === 0) {
+      throw new InvalidOptionsError(name('queues'), 'expected a non-empty array of queue names');
+    }
+    options.queues.forEach((queue, index) => checkString(queue, name(`queues.${index}`)));
+  }
+
+  const resolved: ResolvedQueueOptions = {
+    ...DEFAULT_QUEUE,
+    ...stripUndefined(options),
+    database: options.database,
+    backoff: { ...DEFAULT_QUEUE.backoff, ...stripUndefined(options.backoff ?? {}) },
+    queues: options.queues ?? null,
+    prefetch: options.prefetch ?? options.concurrency ?? DEFAULT_QUEUE.concurrency,
+    strict: options.strict ?? options.workers ?? DEFAULT_QUEUE.workers,
+  };
+  if (resolved.staleAfterMs <= resolved.heartbeatIntervalMs) {
+    throw new InvalidOptionsError(
+      name('staleAfterMs'),
+      `must be greater than heartbeatIntervalMs (${resolved.heartbeatIntervalMs}), or live orchestrators get swept`,
+    );
+  }
+  return resolved;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

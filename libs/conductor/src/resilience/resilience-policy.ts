@@ -1,0 +1,200 @@
+import {
+  BulkheadPolicy,
+  CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  type IPolicy,
+  RetryPolicy,
+  TimeoutStrategy,
+  bulkhead,
+  circuitBreaker,
+  fullJitterGenerator,
+  handleWhen,
+  isBrokenCircuitError,
+  isBulkheadRejectedError,
+  isTaskCancelledError,
+  retry,
+  timeout,
+  wrap,
+} from 'cockatiel';
+import type { ResolvedResilience } from '../options/resolved-options.interface';
+import { CallTimeoutError } from './call-timeout.error';
+import { CircuitOpenError } from './circuit-open.error';
+import { type Classification, classifyError } from './classify-error';
+import { DatabaseCallError, isDatabaseCallError } from './database-call.error';
+import { MisconfigurationError } from './misconfiguration.error';
+import type { BreakerState, ResilienceListener } from './resilience-events';
+import { mayHaveExecuted } from './sent-marker';
+
+/** Per-call settings of `ResiliencePolicy.execute`. */
+export interface CallOptions {
+  /** The statement may safely run twice: retry it even when it may have reached the server. */
+  idempotent?: boolean;
+  /** Aborts the call, its waits and its retries. */
+  signal?: AbortSignal;
+  /** Deadline of this call, retries included; defaults to the database's `timeoutMs`. */
+  timeoutMs?: number;
+}
+
+const BREAKER_STATES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'open',
+};
+
+/**
+ * ResiliencePolicy runs calls to one database under cockatiel's timeout, retry, circuit breaker and
+ * bulkhead, deciding what to retry from the error's class. One instance per database key, so one
+ * database failing never opens another's breaker.
+ */
+export class ResiliencePolicy {
+  readonly breaker: CircuitBreakerPolicy;
+  private readonly bulkhead: BulkheadPolicy;
+  private readonly retry: RetryPolicy;
+  private readonly inner: IPolicy;
+  private readonly withDefaultTimeout: IPolicy;
+  private readonly retryableErrors = new WeakSet<object>();
+  private lastFailure?: string;
+  private listener: ResilienceListener = {};
+
+  constructor(
+    /** The database key, named in every error. */
+    readonly key: string,
+    /** `host:port/database`, named in misconfiguration errors. */
+    private readonly target: string,
+    private readonly settings: ResolvedResilience,
+    /** Concurrent calls allowed: the pool size. */
+    concurrency: number,
+  ) {
+    this.breaker = circuitBreaker(
+      handleWhen((error) => this.countsAgainstBreaker(error)),
+      { halfOpenAfter: settings.breaker.halfOpenAfterMs, breaker: new ConsecutiveBreaker(settings.breaker.consecutiveFailures) },
+    );
+    this.breaker.onStateChange((state) => this.listener.onBreakerState?.(BREAKER_STATES[state], this.lastFailure));
+    this.bulkhead = bulkhead(concurrency, settings.maxQueued);
+    this.retry = retry(
+      handleWhen(
+        (error) =>
+          (typeof error === 'object' && error !== null && this.retryableErrors.has(error)) || isBulkheadRejectedError(error),
+      ),
+      {
+        maxAttempts: settings.retry.maxAttempts - 1,
+        backoff: new ExponentialBackoff({
+          generator: fullJitterGenerator,
+          initialDelay: settings.retry.initialDelayMs,
+          maxDelay: settings.retry.maxDelayMs,
+        }),
+      },
+    ).dangerouslyUnref();
+    this.retry.onRetry((event) => {
+      const error = 'error' in event ? event.error : undefined;
+      this.listener.onRetry?.({ attempt: event.attempt, delayMs: event.delay, error, classification: classifyError(error) });
+    });
+    this.inner = wrap(this.retry, this.breaker, this.bulkhead);
+    this.withDefaultTimeout = wrap(timeout(settings.timeoutMs, TimeoutStrategy.Aggressive), this.inner);
+  }
+
+  /** Sets who hears about retries, failures and breaker changes (one listener: the database's instrumentation). */
+  listen(listener: ResilienceListener): void {
+    this.listener = listener;
+  }
+
+  /** The breaker's state now. */
+  get breakerState(): BreakerState {
+    return BREAKER_STATES[this.breaker.state];
+  }
+
+  /** Calls waiting for a slot in the bulkhead. */
+  get queued(): number {
+    return this.bulkhead.queueSlots === undefined ? 0 : this.settings.maxQueued - this.bulkhead.queueSlots;
+  }
+
+  /**
+   * Runs `fn` under the policy. `fn` gets an AbortSignal that fires on timeout or on the caller's abort,
+   * and the attempt number (0 first). Errors come out classified: a `DatabaseCallError` naming the key,
+   * or the caller's own error unchanged when it is not a database error.
+   */
+  async execute<T>(fn: (signal: AbortSignal, attempt: number) => Promise<T>, options: CallOptions = {}): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? this.settings.timeoutMs;
+    const policy =
+      timeoutMs === this.settings.timeoutMs
+        ? this.withDefaultTimeout
+        : wrap(timeout(timeoutMs, TimeoutStrategy.Aggressive), this.inner);
+    let misconfigurations = 0;
+    try {
+      const result = await policy.execute(async ({ signal, attempt }: { signal: AbortSignal; attempt?: number }) => {
+        if (signal.aborted) throw signal.reason ?? new Error('aborted');
+        try {
+          return await fn(signal, attempt ?? 0);
+        } catch (error) {
+          const classification = classifyError(error);
+          if (classification.kind === 'misconfiguration') misconfigurations++;
+          throw this.decide(error, classification, options.idempotent === true, misconfigurations);
+        }
+      }, options.signal);
+      this.listener.onSuccess?.();
+      return result as T;
+    } catch (error) {
+      const final = this.translate(error, timeoutMs, options.signal);
+      this.listener.onFailure?.({ error: final, classification: classifyError(final) });
+      throw final;
+    }
+  }
+
+  /** Marks an attempt's error retryable or escalates it; returns what to throw. */
+  private decide(error: unknown, classification: Classification, idempotent: boolean, misconfigurations: number): unknown {
+    if (classification.kind === 'transient' || classification.kind === 'misconfiguration') {
+      this.lastFailure = classification.reason;
+    }
+    if (classification.kind === 'transient') {
+      // A statement that may have run is re-run only when the caller said that is safe.
+      if (!mayHaveExecuted(error) || idempotent) this.markRetryable(error);
+      return error;
+    }
+    if (classification.kind === 'misconfiguration') {
+      if (misconfigurations < this.settings.retry.misconfigurationAttempts) {
+        this.markRetryable(error);
+        return error;
+      }
+      const escalated = new MisconfigurationError(this.key, this.target, misconfigurations, classification.reason, error);
+      this.listener.onMisconfiguration?.(escalated);
+      return escalated;
+    }
+    return error;
+  }
+
+  private markRetryable(error: unknown): void {
+    if (typeof error === 'object' && error !== null) this.retryableErrors.add(error);
+  }
+
+  private countsAgainstBreaker(error: unknown): boolean {
+    if (isBulkheadRejectedError(error)) return false;
+    const kind = isDatabaseCallError(error) ? error.kind : classifyError(error).kind;
+    return kind === 'transient' || kind === 'misconfiguration';
+  }
+
+  /** Turns what cockatiel threw into an error that names the database and says what happened. */
+  private translate(error: unknown, timeoutMs: number, signal?: AbortSignal): unknown {
+    if (isDatabaseCallError(error)) return error;
+    if (isBrokenCircuitError(error)) return new CircuitOpenError(this.key, this.lastFailure, error);
+    if (isTaskCancelledError(error)) {
+      return signal?.aborted ? (signal.reason ?? error) : new CallTimeoutError(this.key, timeoutMs, error);
+    }
+    if (isBulkheadRejectedError(error)) {
+      return new DatabaseCallError(
+        this.key,
+        'transient',
+        `overloaded: more than ${this.settings.maxQueued} calls waiting for a connection`,
+        error,
+      );
+    }
+    if (signal?.aborted && error === signal.reason) return error;
+    const classification = classifyError(error);
+    if (classification.kind === 'unknown') return error;
+    const message = error instanceof Error ? error.message : String(error);
+    const what = classification.kind === 'transient' ? `transient error, retries exhausted` : `${classification.kind} error`;
+    return new DatabaseCallError(this.key, classification.kind, `${what} (${classification.reason}): ${message}`, error);
+  }
+}

@@ -1,0 +1,26 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../apps/sample/src/embedded-postgres';
+
+/** A throw-away embedded server: stops and deletes its data on `destroy()`. */
+export interface EmbeddedServer extends EmbeddedPostgres {
+  destroy(): Promise<void>;
+}
+
+/** Initialises and starts a cluster in a fresh temporary directory, on a free port. */
+export async function startEmbeddedServer(options: { flags?: string[]; quiet?: boolean } = {}): Promise<EmbeddedServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'conductor-pg-'));
+  const server = await startEmbeddedPostgres({
+    dir,
+    flags: options.flags,
+    onError: options.quiet ? () => undefined : undefined,
+  });
+  return {
+    ...server,
+    destroy: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
