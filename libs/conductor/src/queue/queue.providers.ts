@@ -1,6 +1,6 @@
 import type { DynamicModule, Provider } from '@nestjs/common';
 
-/** The queue's providers, imports and exports (filled in by the queue). */
+/** The queue's providers, imports and exports. */
 export function queueProviders(): { providers: Provider[]; imports: DynamicModule[]; exports: Provider[] } {
   return { providers: [], imports: [], exports: [] };
 }
