@@ -1,6 +1,8 @@
 import { Client } from 'pg';
 import { startEmbeddedServer } from './embedded-server';
-import { TEMPLATE_DATABASE } from './test-database';
+import { readMigrations } from '../../libs/conductor/src/queue/migrations/migration-files';
+import { bindSchema } from '../../libs/conductor/src/queue/sql/sql-catalog';
+import { TEMPLATE_DATABASE, urlOf } from './test-database';
 
 /**
  * Starts one embedded PostgreSQL for the whole run (or uses CONDUCTOR_TEST_PG_URL) and prepares the
@@ -24,5 +26,22 @@ export default async function globalSetup(): Promise<void> {
     await client.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
   } finally {
     await client.end();
+  }
+  // The template carries the queue's schema, migrated once, so each test file starts from a clone.
+  const template = new Client({ connectionString: urlOf(TEMPLATE_DATABASE, adminUrl) });
+  await template.connect();
+  try {
+    for (const migration of readMigrations()) {
+      await template.query('BEGIN');
+      await template.query(bindSchema(migration.sql, 'conductor'));
+      await template.query('INSERT INTO conductor.schema_migrations (version, name, breaking) VALUES ($1, $2, $3)', [
+        migration.version,
+        migration.name,
+        migration.breaking,
+      ]);
+      await template.query('COMMIT');
+    }
+  } finally {
+    await template.end();
   }
 }

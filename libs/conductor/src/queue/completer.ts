@@ -1,0 +1,250 @@
+import type { EventEmitter } from 'node:events';
+import type { Logger } from '@nestjs/common';
+import { sleep } from '../database/abortable';
+import type { Database } from '../database/database';
+import { classifyError } from '../resilience/classify-error';
+import type { QueueEventMap } from './queue-events';
+import { serializeError } from './serialize-error';
+import type { SqlCatalog } from './sql/sql-catalog';
+
+/** A finished attempt waiting to be written: a success with its result, or a failure with its error. */
+export type Outcome =
+  | {
+      kind: 'complete';
+      id: string;
+      lease: string;
+      task: string;
+      queue: string;
+      attempt: number;
+      resultJson: string;
+      durationMs: number;
+    }
+  | {
+      kind: 'fail';
+      id: string;
+      lease: string;
+      task: string;
+      queue: string;
+      attempt: number;
+      error: ReturnType<typeof serializeError>;
+      retry: boolean;
+      delayMs: number;
+      durationMs: number;
+      cause: unknown;
+    };
+
+/** Completer settings. */
+export interface CompleterSettings {
+  batchSize: number;
+  flushMs: number;
+  /** Keep completed executions in finished_executions (retention > 0). */
+  retain: boolean;
+}
+
+const TRANSIENT_BACKOFF_MS = 500;
+
+/**
+ * Completer writes outcomes in batches: a flush when `batchSize` are waiting or `flushMs` after the
+ * first. Its buffer is bounded: `full` tells workers to stop fetching. A batch the database rejects for
+ * a permanent reason is split until the poison item is alone; that item is recorded as failed with the
+ * database's error and never retried forever. Transient failures keep the batch and try again later.
+ */
+export class Completer {
+  private buffer: Outcome[] = [];
+  private timer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+  private lateCount = 0;
+  private lastLateLog = 0;
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly db: Database,
+    private readonly sql: SqlCatalog,
+    private readonly settings: CompleterSettings,
+    private readonly events: EventEmitter<QueueEventMap>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Outcomes waiting to be written. */
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  /** True when workers must stop fetching until the buffer drains. */
+  get full(): boolean {
+    return this.buffer.length >= this.settings.batchSize * 2;
+  }
+
+  /** Completions rejected so far because their lease was no longer current. */
+  get lateRejected(): number {
+    return this.lateCount;
+  }
+
+  /** Queues an outcome for the next flush. */
+  push(outcome: Outcome): void {
+    this.buffer.push(outcome);
+    if (this.buffer.length >= this.settings.batchSize) this.schedule(0);
+    else this.schedule(this.settings.flushMs);
+  }
+
+  /** Writes everything buffered now; resolves when the buffer is empty (or shutdown gave up). */
+  async flush(): Promise<void> {
+    while (this.buffer.length > 0 || this.flushing) {
+      if (this.flushing) await this.flushing;
+      else await this.flushOnce();
+      if (this.stopping.signal.aborted) return;
+    }
+  }
+
+  /** Final flush at shutdown, bounded by `deadlineMs`; what cannot be written is left to the sweep. */
+  async close(deadlineMs: number): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const deadline = setTimeout(() => this.stopping.abort(new Error('completer shutdown deadline')), deadlineMs);
+    try {
+      await this.flush();
+    } finally {
+      clearTimeout(deadline);
+      this.stopping.abort(new Error('closed'));
+      if (this.buffer.length > 0) {
+        this.logger.warn(
+          `${this.buffer.length} outcome(s) could not be written before shutdown; their executions will be swept and run again`,
+        );
+      }
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.flushing || this.stopping.signal.aborted) return;
+    if (this.timer && delayMs > 0) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flushOnce();
+    }, delayMs);
+  }
+
+  private flushOnce(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    this.flushing = (async () => {
+      try {
+        while (this.buffer.length > 0 && !this.stopping.signal.aborted) {
+          const batch = this.buffer.splice(0, this.settings.batchSize);
+          try {
+            await this.write(batch);
+          } catch (error) {
+            // Transient (the database is away): keep the outcomes, in order, and try again shortly.
+            this.buffer.unshift(...batch);
+            this.logger.warn(
+              `could not write ${batch.length} outcome(s), retrying: ${error instanceof Error ? error.message : String(error)}`,
+            );
+            await sleep(TRANSIENT_BACKOFF_MS, this.stopping.signal).catch(() => undefined);
+          }
+        }
+      } finally {
+        this.flushing = undefined;
+        if (this.buffer.length > 0 && !this.stopping.signal.aborted) this.schedule(this.settings.flushMs);
+      }
+    })();
+    return this.flushing;
+  }
+
+  /** Writes a batch; splits it on a permanent error until the poison item is alone. Throws only transient errors. */
+  private async write(batch: Outcome[]): Promise<void> {
+    try {
+      await this.writeBatch(batch);
+    } catch (error) {
+      if (classifyError(error).kind === 'transient' || this.stopping.signal.aborted) throw error;
+      if (batch.length > 1) {
+        const middle = Math.ceil(batch.length / 2);
+        await this.write(batch.slice(0, middle));
+        await this.write(batch.slice(middle));
+        return;
+      }
+      await this.recordPoison(batch[0], error);
+    }
+  }
+
+  private async writeBatch(batch: Outcome[]): Promise<void> {
+    const completions = batch.filter((o): o is Extract<Outcome, { kind: 'complete' }> => o.kind === 'complete');
+    const failures = batch.filter((o): o is Extract<Outcome, { kind: 'fail' }> => o.kind === 'fail');
+    if (completions.length > 0) {
+      const statement = this.sql.get(this.settings.retain ? 'complete_executions' : 'complete_executions_unretained');
+      const document = `[${completions.map((c) => `{"id":"${c.id}","lease":${c.lease},"result":${c.resultJson}}`).join(',')}]`;
+      const rows = await this.db.query<{ id: string }>(statement.text, [document], {
+        name: statement.name,
+        idempotent: true,
+        route: 'primary',
+      });
+      const applied = new Set(rows.map((r) => r.id));
+      for (const c of completions) {
+        if (applied.has(c.id)) this.emit('completed', { task: c.task, queue: c.queue, durationMs: c.durationMs });
+        else this.late(c);
+      }
+    }
+    if (failures.length > 0) {
+      const statement = this.sql.get('fail_executions');
+      const document = JSON.stringify(
+        failures.map((f) => ({ id: f.id, lease: f.lease, delay_ms: f.delayMs, retry: f.retry, error: f.error })),
+      );
+      const rows = await this.db.query<{ id: string; state: string }>(statement.text, [document], {
+        name: statement.name,
+        idempotent: true,
+        route: 'primary',
+      });
+      const states = new Map(rows.map((r) => [r.id, r.state]));
+      for (const f of failures) {
+        const state = states.get(f.id);
+        if (state === undefined) this.late(f);
+        else
+          this.emit('failed', { task: f.task, queue: f.queue, durationMs: f.durationMs, dead: state === 'dead', error: f.cause });
+      }
+    }
+  }
+
+  /** An outcome the database refuses for a permanent reason: record the attempt as failed with that error. */
+  private async recordPoison(outcome: Outcome, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.error(
+      `the outcome of execution ${outcome.id} (task ${JSON.stringify(outcome.task)}) was rejected by the database: ${message}`,
+    );
+    if (outcome.kind === 'fail') {
+      // Even the failure cannot be stored as it is: store a plain one instead, or give up on it.
+      if (outcome.error.name === 'OutcomeRejected') return;
+    }
+    const failure: Outcome = {
+      kind: 'fail',
+      id: outcome.id,
+      lease: outcome.lease,
+      task: outcome.task,
+      queue: outcome.queue,
+      attempt: outcome.attempt,
+      error: {
+        ...serializeError(error, outcome.attempt),
+        name: 'OutcomeRejected',
+        message: `the database rejected this attempt's outcome: ${message}`.slice(0, 2_000),
+      },
+      retry: true,
+      delayMs: 0,
+      durationMs: outcome.durationMs,
+      cause: error,
+    };
+    await this.write([failure]);
+  }
+
+  private late(outcome: Outcome): void {
+    this.lateCount++;
+    this.emit('late', { task: outcome.task, queue: outcome.queue });
+    const now = Date.now();
+    if (now - this.lastLateLog >= 10_000) {
+      this.lastLateLog = now;
+      this.logger.warn(
+        `rejected a late outcome of execution ${outcome.id} (task ${JSON.stringify(outcome.task)}): its lease is no longer current (${this.lateCount} so far)`,
+      );
+    }
+  }
+
+  private emit<E extends keyof QueueEventMap>(event: E, payload: QueueEventMap[E][0]): void {
+    if (this.events.listenerCount(event) > 0) (this.events as EventEmitter).emit(event, payload);
+  }
+}

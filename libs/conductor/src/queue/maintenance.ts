@@ -1,0 +1,134 @@
+import type { Logger } from '@nestjs/common';
+import type { Database } from '../database/database';
+import type { ResolvedQueueOptions } from '../options/resolved-options.interface';
+import type { SqlCatalog } from './sql/sql-catalog';
+
+/** What a heartbeat learned. */
+export type HeartbeatOutcome =
+  { kind: 'alive' } | { kind: 'swept' } | { kind: 'shutdown-requested'; reason: string } | { kind: 'failed'; error: unknown };
+
+const RETENTION_BATCH = 1_000;
+
+/**
+ * Maintenance runs this process's periodic queue work on timers that never overlap and are all cleared
+ * by `stop()`: the heartbeat, the sweep of stale orchestrators (requeueing their leased executions),
+ * and the retention cleanup of finished executions and idempotency keys.
+ */
+export class Maintenance {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+  private lastHeartbeat?: Date;
+  private inflight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly sql: SqlCatalog,
+    private readonly options: ResolvedQueueOptions,
+    private readonly orchestratorId: string,
+    private readonly onHeartbeat: (outcome: HeartbeatOutcome) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  /** When this process last proved it was alive. */
+  get lastHeartbeatAt(): Date | undefined {
+    return this.lastHeartbeat;
+  }
+
+  /** Marks the registration time as the first heartbeat. */
+  registered(): void {
+    this.lastHeartbeat = new Date();
+  }
+
+  /** Starts the heartbeat, the sweep (one right away) and the retention cleanup. */
+  start(): void {
+    this.every(this.options.heartbeatIntervalMs, () => this.heartbeat());
+    const sweepEvery = Math.max(250, Math.floor(this.options.staleAfterMs / 2));
+    this.every(sweepEvery, () => this.sweep(), 0);
+    this.every(60_000, () => this.cleanup(), 5_000);
+  }
+
+  /** Stops every timer and waits for a run in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  /** Proves this process is alive; reports whether it was swept or asked to shut down. */
+  async heartbeat(): Promise<HeartbeatOutcome> {
+    let outcome: HeartbeatOutcome;
+    try {
+      const statement = this.sql.get('heartbeat');
+      const rows = await this.db.query<{ shutdown_requested: string | null }>(statement.text, [this.orchestratorId], {
+        name: statement.name,
+        idempotent: true,
+        route: 'primary',
+      });
+      if (rows.length === 0) outcome = { kind: 'swept' };
+      else {
+        this.lastHeartbeat = new Date();
+        outcome = rows[0].shutdown_requested
+          ? { kind: 'shutdown-requested', reason: rows[0].shutdown_requested }
+          : { kind: 'alive' };
+      }
+    } catch (error) {
+      outcome = { kind: 'failed', error };
+    }
+    this.onHeartbeat(outcome);
+    return outcome;
+  }
+
+  /** Requeues the work of orchestrators silent for longer than `staleAfterMs`; returns what it recovered. */
+  async sweep(): Promise<{ orchestrators: number; executions: number }> {
+    const statement = this.sql.get('sweep_stale_orchestrators');
+    const [row] = await this.db.query<{ orchestrators: number; executions: number }>(
+      statement.text,
+      [this.options.staleAfterMs],
+      {
+        name: statement.name,
+        idempotent: true,
+        route: 'primary',
+      },
+    );
+    if (row.orchestrators > 0 || row.executions > 0) {
+      this.logger.warn(
+        `swept ${row.orchestrators} stale orchestrator(s) and returned ${row.executions} execution(s) to the queue`,
+      );
+    }
+    return row;
+  }
+
+  /** Deletes finished executions and idempotency keys past their retention, in bounded batches. */
+  async cleanup(): Promise<void> {
+    const statement = this.sql.get('delete_expired');
+    for (let round = 0; round < 10 && !this.stopped; round++) {
+      const [row] = await this.db.query<{ finished: number; keys: number }>(
+        statement.text,
+        [this.options.retentionMs, this.options.idempotencyRetentionMs, RETENTION_BATCH],
+        { name: statement.name, idempotent: true, route: 'primary' },
+      );
+      if (row.finished < RETENTION_BATCH && row.keys < RETENTION_BATCH) return;
+    }
+  }
+
+  private every(intervalMs: number, task: () => Promise<unknown>, firstDelayMs = intervalMs): void {
+    const schedule = (delay: number): void => {
+      if (this.stopped) return;
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        const run = task()
+          .catch((error: unknown) =>
+            this.logger.warn(`queue maintenance failed: ${error instanceof Error ? error.message : String(error)}`),
+          )
+          .finally(() => {
+            this.inflight.delete(run);
+            schedule(intervalMs);
+          });
+        this.inflight.add(run);
+      }, delay);
+      this.timers.add(timer);
+    };
+    schedule(firstDelayMs);
+  }
+}

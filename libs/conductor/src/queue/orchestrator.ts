@@ -1,0 +1,345 @@
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { jitteredBackoff, sleep } from '../database/abortable';
+import type { Database } from '../database/database';
+import { DatabaseRegistry } from '../database/database-registry';
+import { RESOLVED_OPTIONS } from '../database/database-tokens';
+import type { ResolvedConductorOptions, ResolvedQueueOptions } from '../options/resolved-options.interface';
+import { Completer } from './completer';
+import { type HeartbeatOutcome, Maintenance } from './maintenance';
+import type { Migration } from './migrations/migration-files';
+import { Migrator } from './migrator';
+import { NotificationListener } from './notification-listener';
+import { Producer } from './producer';
+import { queueChannel } from './queue-channel';
+import type { QueueEventMap } from './queue-events';
+import { QUEUE_MIGRATIONS } from './queue-tokens';
+import { SqlCatalog } from './sql/sql-catalog';
+import { type RegisteredTask, TaskRegistry } from './task-registry';
+import { uuidv7 } from './uuid-v7';
+import { type LeasedExecution, Worker } from './worker';
+
+/** Where the orchestrator stands, for health checks. */
+export interface OrchestratorStatus {
+  /** Registered in the orchestrators table (workers run here and the registration is current). */
+  registered: boolean;
+  lastHeartbeatAt?: Date;
+  workers: 'running' | 'paused' | 'disabled' | 'stopped';
+  shuttingDown: boolean;
+  /** Set when the orchestrator stopped for a reason other than shutdown (a newer schema, a failure). */
+  stoppedReason?: string;
+  staleAfterMs: number;
+  /** The schema is migrated and the queue accepts work. */
+  ready: boolean;
+}
+
+const BOOT_MAX_DELAY_MS = 30_000;
+
+/**
+ * Orchestrator is this process's part in the queue: it migrates the schema, registers itself before
+ * any worker fetches, heartbeats, sweeps stale orchestrators and runs the worker and the completer.
+ * At shutdown it stops fetching, lets handlers finish (or aborts them after the grace period), flushes
+ * completions, hands back the leases it still holds and deregisters, all before connections close.
+ */
+@Injectable()
+export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  /** This process's orchestrator id. */
+  readonly id = uuidv7();
+  readonly events = new EventEmitter<QueueEventMap>();
+  private readonly logger = new Logger('Conductor:queue');
+  private readonly options: ResolvedQueueOptions | null;
+  private db?: Database;
+  private sqlCatalog?: SqlCatalog;
+  private producerInstance?: Producer;
+  private worker?: Worker;
+  private completer?: Completer;
+  private maintenance?: Maintenance;
+  private listener?: NotificationListener;
+  private migrator?: Migrator;
+  private tasks: ReadonlyMap<string, RegisteredTask> = new Map();
+  private readonly shutdown = new AbortController();
+  private booting?: Promise<void>;
+  private isReady = false;
+  private isRegistered = false;
+  private stoppedReason?: string;
+  private readyWaiters = new Set<() => void>();
+
+  constructor(
+    @Inject(RESOLVED_OPTIONS) resolved: ResolvedConductorOptions,
+    private readonly databases: DatabaseRegistry,
+    private readonly registry: TaskRegistry,
+    @Inject(QUEUE_MIGRATIONS) private readonly migrations: Migration[],
+  ) {
+    this.options = resolved.queue;
+  }
+
+  /** The queue's settings; throws when `options.queue` was not given. */
+  get settings(): ResolvedQueueOptions {
+    if (!this.options) throw new Error('Conductor: no queue is configured (set options.queue = { database: ... })');
+    return this.options;
+  }
+
+  /** The database the queue lives in. */
+  get database(): Database {
+    return (this.db ??= this.databases.get(this.settings.database));
+  }
+
+  /** The queue's SQL, bound to its schema. */
+  get sql(): SqlCatalog {
+    return (this.sqlCatalog ??= new SqlCatalog(this.settings.schema));
+  }
+
+  /** The LISTEN/NOTIFY channel of this queue's schema. */
+  get channel(): string {
+    return queueChannel(this.settings.schema);
+  }
+
+  /** The producer `QueueService` enqueues through. */
+  get producer(): Producer {
+    return (this.producerInstance ??= new Producer(
+      this.database,
+      this.sql,
+      this.settings,
+      () => this.taskMap(),
+      this.channel,
+      this.events,
+    ));
+  }
+
+  /** Handlers registered in this process. */
+  taskMap(): ReadonlyMap<string, RegisteredTask> {
+    if (this.tasks.size === 0 && this.options) this.tasks = this.registry.load(this.options);
+    return this.tasks;
+  }
+
+  /** Where this orchestrator stands. */
+  status(): OrchestratorStatus {
+    const options = this.options;
+    return {
+      registered: this.isRegistered,
+      lastHeartbeatAt: this.maintenance?.lastHeartbeatAt,
+      workers: !options?.workers ? 'disabled' : (this.worker?.state ?? 'stopped'),
+      shuttingDown: this.shutdown.signal.aborted,
+      stoppedReason: this.stoppedReason,
+      staleAfterMs: options?.staleAfterMs ?? 0,
+      ready: this.isReady,
+    };
+  }
+
+  /** Late outcomes rejected by fencing so far, in this process. */
+  get lateRejected(): number {
+    return this.completer?.lateRejected ?? 0;
+  }
+
+  /** Resolves when the schema is ready (migrated), or rejects when `signal` aborts first. */
+  async whenReady(signal?: AbortSignal, timeoutMs = 30_000): Promise<void> {
+    if (this.isReady) return;
+    if (this.stoppedReason) throw new Error(`Conductor: the queue is stopped: ${this.stoppedReason}`);
+    await new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
+        this.readyWaiters.delete(done);
+        resolve();
+      };
+      const abort = (): void => {
+        clearTimeout(timer);
+        this.readyWaiters.delete(done);
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      const timer = setTimeout(() => {
+        this.readyWaiters.delete(done);
+        signal?.removeEventListener('abort', abort);
+        reject(
+          new Error(
+            `Conductor: the queue is not ready after ${timeoutMs} ms (its database "${this.settings.database}" is unreachable or migrating)`,
+          ),
+        );
+      }, timeoutMs);
+      signal?.addEventListener('abort', abort, { once: true });
+      this.readyWaiters.add(done);
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.options) return;
+    this.taskMap();
+    try {
+      await this.boot();
+    } catch (error) {
+      if (this.shutdown.signal.aborted || this.stoppedReason) return;
+      // The database may be away at startup: the app starts anyway and the queue comes up when it returns.
+      this.logger.warn(
+        `queue not started yet (${error instanceof Error ? error.message : String(error)}); retrying in the background`,
+      );
+      this.booting = this.bootInBackground();
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.options || this.shutdown.signal.aborted) return;
+    this.shutdown.abort(new Error('shutting down'));
+    await this.booting;
+    await this.stopWork('shutdown');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // Nothing left: beforeApplicationShutdown drained everything before connections close.
+  }
+
+  /** Migrates, registers, then starts the worker, the listener and the maintenance timers. */
+  private async boot(): Promise<void> {
+    const options = this.settings;
+    const signal = this.shutdown.signal;
+    if (options.migrate) {
+      this.migrator ??= new Migrator(this.database, this.sql, this.migrations, this.logger);
+      await this.migrator.migrate({
+        schema: options.schema,
+        orchestratorId: this.id,
+        lockTimeoutMs: options.migrationLockTimeoutMs,
+        staleAfterMs: options.staleAfterMs,
+        signal,
+      });
+    }
+    if (options.workers) {
+      // Registered before the first fetch: a crash from here on leaves leases the sweep can trace.
+      const register = this.sql.get('register_orchestrator');
+      await this.database.query(register.text, [this.id, hostname(), process.pid, this.migrations.length - 1], {
+        name: register.name,
+        idempotent: true,
+        signal,
+      });
+      this.isRegistered = true;
+      this.startWork(options);
+    }
+    this.isReady = true;
+    for (const done of [...this.readyWaiters]) done();
+  }
+
+  private async bootInBackground(): Promise<void> {
+    for (let attempt = 1; !this.shutdown.signal.aborted && !this.isReady && !this.stoppedReason; attempt++) {
+      try {
+        await sleep(jitteredBackoff(attempt, 500, BOOT_MAX_DELAY_MS) + 100, this.shutdown.signal);
+        await this.boot();
+        this.logger.log('queue started');
+      } catch (error) {
+        if (this.shutdown.signal.aborted) return;
+        if (attempt % 10 === 0)
+          this.logger.warn(`queue still not started: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  private startWork(options: ResolvedQueueOptions): void {
+    const retain = options.retentionMs > 0;
+    this.completer = new Completer(
+      this.database,
+      this.sql,
+      { batchSize: options.completionBatchSize, flushMs: options.completionFlushMs, retain },
+      this.events,
+      this.logger,
+    );
+    this.worker = new Worker(this.database, this.sql, options, this.taskMap(), this.completer, this.id, this.events, this.logger);
+    this.maintenance = new Maintenance(
+      this.database,
+      this.sql,
+      options,
+      this.id,
+      (outcome) => this.onHeartbeat(outcome),
+      this.logger,
+    );
+    this.maintenance.registered();
+    if (options.listen) {
+      const primary = this.database.settings.primary;
+      this.listener = new NotificationListener(
+        {
+          host: primary.host,
+          port: primary.port,
+          user: primary.user,
+          password: primary.password,
+          database: primary.database,
+          ssl: primary.ssl === false ? undefined : primary.ssl,
+          application_name: this.database.settings.applicationName,
+          connectionTimeoutMillis: this.database.settings.pool.acquireTimeoutMs,
+        },
+        this.channel,
+        (payload) => this.onNotification(payload),
+        this.logger,
+      );
+      this.listener.start();
+    }
+    this.worker.start();
+    this.maintenance.start();
+  }
+
+  private onNotification(payload: string): void {
+    if (payload.startsWith('cancel:')) this.worker?.cancel(payload.slice('cancel:'.length));
+    else this.worker?.notify();
+  }
+
+  private onHeartbeat(outcome: HeartbeatOutcome): void {
+    if (outcome.kind === 'swept') {
+      // Presumed dead by another process: its leases were requeued. Abort, forget them, register again.
+      this.logger.error('this orchestrator was swept as stale; its running executions were requeued elsewhere. Re-registering.');
+      this.worker?.loseLeases();
+      const register = this.sql.get('register_orchestrator');
+      void this.database
+        .query(register.text, [this.id, hostname(), process.pid, this.migrations.length - 1], {
+          name: register.name,
+          idempotent: true,
+        })
+        .catch(() => undefined);
+    } else if (outcome.kind === 'shutdown-requested' && !this.stoppedReason) {
+      this.stoppedReason = outcome.reason;
+      this.logger.error(`stopping the queue in this process: ${outcome.reason}`);
+      void this.stopWork('superseded');
+    }
+  }
+
+  private stopping?: Promise<void>;
+
+  /** Stops fetching, drains handlers, flushes, hands back leases and deregisters. Runs once. */
+  private stopWork(why: 'shutdown' | 'superseded'): Promise<void> {
+    this.stopping ??= (async () => {
+      const options = this.settings;
+      const unstarted: LeasedExecution[] = (await this.worker?.stop()) ?? [];
+      const aborted = (await this.worker?.drain(options.shutdownGraceMs)) ?? [];
+      await this.completer?.close(Math.max(2_000, options.shutdownGraceMs));
+      await this.maintenance?.stop();
+      await this.releaseLeases([...unstarted, ...aborted]);
+      await this.listener?.close();
+      if (this.isRegistered) {
+        const deregister = this.sql.get('deregister_orchestrator');
+        await this.database
+          .query(deregister.text, [this.id], { name: deregister.name, idempotent: true, timeoutMs: 5_000 })
+          .catch((error: unknown) =>
+            this.logger.warn(`could not deregister: ${error instanceof Error ? error.message : String(error)}`),
+          );
+        this.isRegistered = false;
+      }
+      this.logger.log(why === 'shutdown' ? 'queue stopped' : 'queue stopped: superseded by a newer schema version');
+    })();
+    return this.stopping;
+  }
+
+  private async releaseLeases(executions: LeasedExecution[]): Promise<void> {
+    if (executions.length === 0) return;
+    const statement = this.sql.get('release_executions');
+    const document = JSON.stringify(executions.map((e) => ({ id: e.id, lease: e.lease })));
+    await this.database
+      .query(statement.text, [document], { name: statement.name, idempotent: true, timeoutMs: 5_000 })
+      .catch((error: unknown) =>
+        this.logger.warn(
+          `could not hand back ${executions.length} lease(s); the sweep will: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
+  }
+}

@@ -1,0 +1,180 @@
+import type { EventEmitter } from 'node:events';
+import type { Database } from '../database/database';
+import type { ResolvedQueueOptions } from '../options/resolved-options.interface';
+import { InvalidInvokeError } from './invalid-invoke.error';
+import { encodeJson } from './payload-codec';
+import type { QueueEventMap } from './queue-events';
+import type { InvokeOptions, InvokeRequest, InvokeResult } from './queue.interfaces';
+import type { SqlCatalog } from './sql/sql-catalog';
+import type { RegisteredTask } from './task-registry';
+import { uuidv7 } from './uuid-v7';
+
+/** Most items one INSERT statement carries; larger batches are sent in chunks of this size. */
+export const INVOKE_CHUNK_SIZE = 2_000;
+const MAX_NAME_LENGTH = 200;
+const MAX_KEY_LENGTH = 512;
+const INVOKE_OPTION_KEYS = new Set(['idempotencyKey', 'runAt', 'delayMs', 'priority', 'maxAttempts', 'queue']);
+const INT32_MAX = 2_147_483_647;
+
+/** One validated item, serialized once, ready to go into the batch document. */
+interface PreparedItem {
+  id: string;
+  task: string;
+  queue: string;
+  key?: string;
+  json: string;
+}
+
+/**
+ * Producer turns `invoke` calls into rows: it validates every item before anything is written, gives
+ * each a client-generated id (so a retried insert never doubles), and sends a batch as one statement.
+ * Inside `Database.transaction` on the queue's database the insert joins the transaction.
+ */
+export class Producer {
+  constructor(
+    private readonly db: Database,
+    private readonly sql: SqlCatalog,
+    private readonly options: ResolvedQueueOptions,
+    private readonly tasks: () => ReadonlyMap<string, RegisteredTask>,
+    private readonly channel: string,
+    private readonly events: EventEmitter<QueueEventMap>,
+  ) {}
+
+  /** Enqueues `requests`; results come back in the same order. */
+  async invoke(requests: readonly InvokeRequest[], signal?: AbortSignal): Promise<InvokeResult[]> {
+    if (!Array.isArray(requests))
+      throw new InvalidInvokeError('(batch)', 'invokeBatch expects an array of { task, payload, opts? }');
+    const results: InvokeResult[] = new Array(requests.length);
+    for (let start = 0; start < requests.length; start += INVOKE_CHUNK_SIZE) {
+      const chunk = requests.slice(start, start + INVOKE_CHUNK_SIZE);
+      const prepared = chunk.map((request, index) => this.prepare(request, start + index));
+      const chunkResults = await this.insert(prepared, signal);
+      chunkResults.forEach((result, index) => (results[start + index] = result));
+    }
+    return results;
+  }
+
+  private async insert(items: PreparedItem[], signal?: AbortSignal): Promise<InvokeResult[]> {
+    // Two items with the same key in one batch: the first one enqueues, the others get its id.
+    const firstByKey = new Map<string, PreparedItem>();
+    const unique = items.filter((item) => {
+      if (item.key === undefined) return true;
+      const scoped = `${item.task}\u0000${item.key}`;
+      if (firstByKey.has(scoped)) return false;
+      firstByKey.set(scoped, item);
+      return true;
+    });
+    const document = `[${unique.map((item) => item.json).join(',')}]`;
+    const keyed = firstByKey.size > 0;
+    const statement = this.sql.get(keyed ? 'insert_executions_keyed' : 'insert_executions');
+    const rows = await this.db.query<{ task: string | null; key: string | null; execution_id: string | null }>(
+      statement.text,
+      [document, this.channel],
+      { name: statement.name, idempotent: true, signal, route: 'primary' },
+    );
+    const claimed = new Map<string, string>();
+    for (const row of rows)
+      if (row.task !== null && row.key !== null) claimed.set(`${row.task}\u0000${row.key}`, row.execution_id!);
+
+    const created = new Map<string, number>();
+    const results = items.map((item): InvokeResult => {
+      if (item.key === undefined) {
+        bump(created, item);
+        return { id: item.id, deduplicated: false };
+      }
+      const scoped = `${item.task}\u0000${item.key}`;
+      const id = claimed.get(scoped) ?? firstByKey.get(scoped)!.id;
+      const first = firstByKey.get(scoped) === item;
+      // The key's row names our own id when this call (or its retry after a lost ack) created it.
+      const deduplicated = !(first && id === item.id);
+      if (!deduplicated) bump(created, item);
+      return { id, deduplicated };
+    });
+    if (this.events.listenerCount('invoked') > 0) {
+      for (const [scoped, count] of created) {
+        const [task, queue] = scoped.split('\u0000');
+        this.events.emit('invoked', { task, queue, count });
+      }
+    }
+    return results;
+  }
+
+  /** Validates one request and serializes it; throws before anything is written. */
+  private prepare(request: InvokeRequest, index: number): PreparedItem {
+    if (typeof request !== 'object' || request === null) {
+      throw new InvalidInvokeError('(batch)', `item ${index} is not an object { task, payload, opts? }`);
+    }
+    const { task, payload, opts } = request;
+    if (typeof task !== 'string' || task.length === 0 || task.length > MAX_NAME_LENGTH) {
+      throw new InvalidInvokeError(
+        String(task),
+        `the task name must be a non-empty string of at most ${MAX_NAME_LENGTH} characters`,
+      );
+    }
+    const registered = this.tasks().get(task);
+    if (!registered && this.options.strict) {
+      const known = [...this.tasks().keys()];
+      throw new InvalidInvokeError(
+        task,
+        `no @Task handler is registered for it (known: ${known.length ? known.join(', ') : 'none'}); set queue.strict: false to enqueue for other processes`,
+      );
+    }
+    const options = this.checkOptions(task, opts);
+    const encoded = encodeJson(payload, this.options.maxPayloadBytes);
+    if ('problem' in encoded) throw new InvalidInvokeError(task, `the payload cannot be stored: ${encoded.problem}`);
+
+    const id = uuidv7();
+    const queue = options.queue ?? 'default';
+    const maxAttempts = options.maxAttempts ?? registered?.maxAttempts ?? this.options.maxAttempts;
+    const runAt = options.runAt ? JSON.stringify(options.runAt.toISOString()) : 'null';
+    const delay = options.delayMs ?? 'null';
+    const key = options.idempotencyKey;
+    const json =
+      `{"id":"${id}","task":${JSON.stringify(task)},"queue":${JSON.stringify(queue)},"payload":${encoded.json},` +
+      `"priority":${options.priority ?? 0},"run_at":${runAt},"delay_ms":${delay},"max_attempts":${maxAttempts},` +
+      `"idempotency_key":${key === undefined ? 'null' : JSON.stringify(key)}}`;
+    return { id, task, queue, key, json };
+  }
+
+  private checkOptions(task: string, opts: InvokeOptions | undefined): InvokeOptions {
+    if (opts === undefined || opts === null) return {};
+    if (typeof opts !== 'object') throw new InvalidInvokeError(task, 'options must be an object');
+    for (const key of Object.keys(opts)) {
+      if (!INVOKE_OPTION_KEYS.has(key)) {
+        throw new InvalidInvokeError(
+          task,
+          `unknown option ${JSON.stringify(key)} (known: ${[...INVOKE_OPTION_KEYS].join(', ')})`,
+        );
+      }
+    }
+    const { idempotencyKey, runAt, delayMs, priority, maxAttempts, queue } = opts;
+    if (
+      idempotencyKey !== undefined &&
+      (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0 || idempotencyKey.length > MAX_KEY_LENGTH)
+    ) {
+      throw new InvalidInvokeError(task, `idempotencyKey must be a non-empty string of at most ${MAX_KEY_LENGTH} characters`);
+    }
+    if (runAt !== undefined && (!(runAt instanceof Date) || Number.isNaN(runAt.getTime()))) {
+      throw new InvalidInvokeError(task, 'runAt must be a valid Date');
+    }
+    if (delayMs !== undefined && (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0)) {
+      throw new InvalidInvokeError(task, `delayMs must be a finite number >= 0, got ${String(delayMs)}`);
+    }
+    if (runAt !== undefined && delayMs !== undefined) throw new InvalidInvokeError(task, 'give runAt or delayMs, not both');
+    if (priority !== undefined && (!Number.isInteger(priority) || Math.abs(priority) > INT32_MAX)) {
+      throw new InvalidInvokeError(task, `priority must be a 32-bit integer, got ${String(priority)}`);
+    }
+    if (maxAttempts !== undefined && (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > INT32_MAX)) {
+      throw new InvalidInvokeError(task, `maxAttempts must be an integer >= 1, got ${String(maxAttempts)}`);
+    }
+    if (queue !== undefined && (typeof queue !== 'string' || queue.length === 0 || queue.length > MAX_NAME_LENGTH)) {
+      throw new InvalidInvokeError(task, `queue must be a non-empty string of at most ${MAX_NAME_LENGTH} characters`);
+    }
+    return opts;
+  }
+}
+
+function bump(counts: Map<string, number>, item: PreparedItem): void {
+  const scoped = `${item.task}\u0000${item.queue}`;
+  counts.set(scoped, (counts.get(scoped) ?? 0) + 1);
+}

@@ -1,0 +1,19 @@
+-- Records a batch of completions: each leaves the hot table only if its lease is still current
+-- (fencing), and is kept in finished_executions for the retention period.
+-- $1: JSON array of { id, lease, result }. Returns the ids that were applied; the others were late.
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, lease bigint, result jsonb)
+),
+done AS (
+  DELETE FROM :"schema".executions AS e
+  USING input
+  WHERE e.id = input.id AND e.lease = input.lease AND e.state = 'running'
+  RETURNING e.*, input.result
+),
+archived AS (
+  INSERT INTO :"schema".finished_executions
+    (id, task, queue, state, payload, result, priority, attempts, max_attempts, errors, run_at, created_at)
+  SELECT id, task, queue, 'completed', payload, result, priority, attempts, max_attempts, errors, run_at, created_at
+  FROM done
+)
+SELECT id::text AS id FROM done;

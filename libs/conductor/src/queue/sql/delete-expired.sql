@@ -1,0 +1,19 @@
+-- Retention: deletes at most $3 finished executions older than $1 ms and at most $3 idempotency keys
+-- older than $2 ms per call, so one sweep never holds locks for long.
+WITH finished AS (
+  DELETE FROM :"schema".finished_executions
+  WHERE ctid = ANY (ARRAY(
+    SELECT ctid FROM :"schema".finished_executions
+    WHERE finished_at < now() - $1 * interval '1 millisecond'
+    LIMIT $3))
+  RETURNING 1
+),
+keys AS (
+  DELETE FROM :"schema".idempotency_keys
+  WHERE ctid = ANY (ARRAY(
+    SELECT ctid FROM :"schema".idempotency_keys
+    WHERE created_at < now() - $2 * interval '1 millisecond'
+    LIMIT $3))
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM finished)::int AS finished, (SELECT count(*) FROM keys)::int AS keys;

@@ -1,0 +1,2 @@
+-- Removes this process at the end of a graceful shutdown, after its leases were handed back.
+DELETE FROM :"schema".orchestrators WHERE id = $1;

@@ -1,0 +1,14 @@
+-- Records a batch of failed attempts: back to the queue after the given delay, or dead when the
+-- attempts are used up (or the error said not to retry). Applied only where the lease is still
+-- current. The error history keeps the last 20 attempts. $1: JSON array of { id, lease, delay_ms, retry, error }.
+UPDATE :"schema".executions AS e
+SET state = CASE WHEN e.attempts >= e.max_attempts OR NOT f.retry THEN 'dead' ELSE 'queued' END,
+    run_at = CASE WHEN e.attempts >= e.max_attempts OR NOT f.retry THEN e.run_at
+                  ELSE now() + f.delay_ms * interval '1 millisecond' END,
+    lease = NULL,
+    locked_by = NULL,
+    locked_at = NULL,
+    errors = (CASE WHEN jsonb_array_length(e.errors) >= 20 THEN e.errors - 0 ELSE e.errors END) || jsonb_build_array(f.error)
+FROM jsonb_to_recordset($1::jsonb) AS f(id uuid, lease bigint, delay_ms float8, retry boolean, error jsonb)
+WHERE e.id = f.id AND e.lease = f.lease AND e.state = 'running'
+RETURNING e.id::text AS id, e.state;

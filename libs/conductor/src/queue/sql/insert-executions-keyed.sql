@@ -1,0 +1,34 @@
+-- Enqueues a batch where some items carry an idempotency key. The key table's unique index decides
+-- races (never read-then-write): ON CONFLICT DO UPDATE returns the existing row's execution even when
+-- it was committed after this statement's snapshot. $1: JSON array of executions, $2: channel.
+WITH input AS (
+  SELECT *
+  FROM jsonb_to_recordset($1::jsonb)
+    AS t(id uuid, task text, queue text, payload jsonb, priority integer, run_at timestamptz, delay_ms float8,
+         max_attempts integer, idempotency_key text)
+),
+claimed AS (
+  INSERT INTO :"schema".idempotency_keys AS k (task, key, execution_id)
+  SELECT task, idempotency_key, id FROM input WHERE idempotency_key IS NOT NULL
+  ON CONFLICT (task, key) DO UPDATE SET task = k.task
+  RETURNING k.task, k.key, k.execution_id
+),
+inserted AS (
+  INSERT INTO :"schema".executions (id, task, queue, payload, priority, run_at, max_attempts)
+  SELECT i.id, i.task, i.queue, i.payload, i.priority,
+         coalesce(i.run_at, now() + coalesce(i.delay_ms, 0) * interval '1 millisecond'),
+         i.max_attempts
+  FROM input i
+  WHERE i.idempotency_key IS NULL
+     OR EXISTS (SELECT 1 FROM claimed c WHERE c.task = i.task AND c.key = i.idempotency_key AND c.execution_id = i.id)
+  ON CONFLICT (id) DO NOTHING
+  RETURNING run_at
+),
+notified AS (
+  SELECT count(pg_notify($2, '')) AS n FROM (SELECT 1 FROM inserted WHERE run_at <= now() LIMIT 1) AS due
+)
+SELECT c.task, c.key, c.execution_id::text AS execution_id, (SELECT n FROM notified)::int AS notified
+FROM claimed c
+UNION ALL
+SELECT NULL, NULL, NULL, (SELECT n FROM notified)::int
+WHERE NOT EXISTS (SELECT 1 FROM claimed);

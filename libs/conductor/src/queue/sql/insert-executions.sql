@@ -1,0 +1,19 @@
+-- Enqueues a batch in one round trip. $1: a JSON array of executions whose ids the client generated,
+-- so a retry after a lost acknowledgement inserts nothing twice. $2: the notification channel.
+WITH input AS (
+  SELECT *
+  FROM jsonb_to_recordset($1::jsonb)
+    AS t(id uuid, task text, queue text, payload jsonb, priority integer, run_at timestamptz, delay_ms float8, max_attempts integer)
+),
+inserted AS (
+  INSERT INTO :"schema".executions (id, task, queue, payload, priority, run_at, max_attempts)
+  SELECT id, task, queue, payload, priority,
+         coalesce(run_at, now() + coalesce(delay_ms, 0) * interval '1 millisecond'),
+         max_attempts
+  FROM input
+  ON CONFLICT (id) DO NOTHING
+  RETURNING run_at
+)
+SELECT count(*)::int AS inserted,
+       (SELECT count(pg_notify($2, '')) FROM (SELECT 1 FROM inserted WHERE run_at <= now() LIMIT 1) AS due)::int AS notified
+FROM inserted;

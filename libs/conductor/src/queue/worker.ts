@@ -1,0 +1,373 @@
+import type { EventEmitter } from 'node:events';
+import type { Logger } from '@nestjs/common';
+import { jitteredBackoff, raceAbort } from '../database/abortable';
+import type { Database } from '../database/database';
+import type { ResolvedQueueOptions } from '../options/resolved-options.interface';
+import type { Completer } from './completer';
+import { encodeJson } from './payload-codec';
+import {
+  ExecutionCancelledError,
+  LeaseLostError,
+  PermanentTaskError,
+  ShutdownAbortError,
+  TaskTimeoutError,
+} from './queue-errors';
+import type { QueueEventMap } from './queue-events';
+import type { TaskContext } from './queue.interfaces';
+import { serializeError } from './serialize-error';
+import type { SqlCatalog } from './sql/sql-catalog';
+import type { RegisteredTask } from './task-registry';
+import { Wakeup } from './wakeup';
+
+/** An execution this process holds a lease on. */
+export interface LeasedExecution {
+  id: string;
+  task: string;
+  queue: string;
+  payload: unknown;
+  attempts: number;
+  max_attempts: number;
+  lease: string;
+  wait_ms: number;
+}
+
+interface Running {
+  execution: LeasedExecution;
+  controller: AbortController;
+}
+
+const FETCH_ERROR_MAX_BACKOFF_MS = 10_000;
+
+/**
+ * Worker is this process's single fetch loop: it leases as many executions as it has free slots
+ * (plus a prefetch buffer) in one statement with SKIP LOCKED, runs their handlers with per-task and
+ * global concurrency limits and a timeout, and hands outcomes to the completer. It sleeps until a
+ * NOTIFY, a freed slot or the poll interval, and pauses while the breaker is open or the completer is full.
+ */
+export class Worker {
+  private readonly buffer: LeasedExecution[] = [];
+  private readonly running = new Map<string, Running>();
+  /** Buffered plus running, per task: what per-task limits count. */
+  private readonly heldByTask = new Map<string, number>();
+  private readonly runningByTask = new Map<string, number>();
+  private readonly wakeup = new Wakeup();
+  private readonly stopFetching = new AbortController();
+  private loop?: Promise<void>;
+  private fetchFailures = 0;
+  private lastFetchErrorLog = 0;
+  private readonly idle = new Set<() => void>();
+  private paused = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly sql: SqlCatalog,
+    private readonly options: ResolvedQueueOptions,
+    private readonly tasks: ReadonlyMap<string, RegisteredTask>,
+    private readonly completer: Completer,
+    private readonly orchestratorId: string,
+    private readonly events: EventEmitter<QueueEventMap>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** 'running', 'paused' (breaker open or completer full) or 'stopped'. */
+  get state(): 'running' | 'paused' | 'stopped' {
+    if (!this.loop || this.stopFetching.signal.aborted) return 'stopped';
+    return this.paused ? 'paused' : 'running';
+  }
+
+  /** Executions running now, and fetched but not started. */
+  get load(): { running: number; buffered: number } {
+    return { running: this.running.size, buffered: this.buffer.length };
+  }
+
+  /** Starts the fetch loop. */
+  start(): void {
+    this.loop ??= this.fetchLoop();
+  }
+
+  /** New work may be there (a NOTIFY arrived): fetch now if there is room. */
+  notify(): void {
+    this.wakeup.fire();
+  }
+
+  /** Aborts the running attempt of `id` in this process, if any. */
+  cancel(id: string): boolean {
+    const running = this.running.get(id);
+    if (!running) return false;
+    running.controller.abort(new ExecutionCancelledError(id));
+    return true;
+  }
+
+  /** Every lease was lost (this process was swept): abort running handlers and forget the buffer. */
+  loseLeases(): void {
+    for (const { execution, controller } of this.running.values()) controller.abort(new LeaseLostError(execution.id));
+    for (const execution of this.buffer.splice(0)) this.release(execution.task);
+  }
+
+  /** Stops fetching; returns the executions fetched but never started (their leases must be handed back). */
+  async stop(): Promise<LeasedExecution[]> {
+    this.stopFetching.abort(new Error('stopping'));
+    this.wakeup.fire();
+    await this.loop;
+    const unstarted = this.buffer.splice(0);
+    for (const execution of unstarted) this.release(execution.task);
+    return unstarted;
+  }
+
+  /**
+   * Waits up to `graceMs` for running handlers to finish, then aborts the rest and waits briefly for them.
+   * Returns the executions whose handlers were aborted by the shutdown (their leases must be handed back).
+   */
+  async drain(graceMs: number): Promise<LeasedExecution[]> {
+    if (!(await this.waitIdle(graceMs))) {
+      this.logger.warn(`${this.running.size} handler(s) still running after the ${graceMs} ms grace period; aborting them`);
+      for (const { controller } of this.running.values()) controller.abort(new ShutdownAbortError());
+      await this.waitIdle(1_000);
+    }
+    return this.abortedAtShutdown.splice(0);
+  }
+
+  private readonly abortedAtShutdown: LeasedExecution[] = [];
+
+  private waitIdle(ms: number): Promise<boolean> {
+    if (this.running.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.idle.delete(done);
+        resolve(this.running.size === 0);
+      };
+      const timer = setTimeout(done, ms);
+      this.idle.add(done);
+    });
+  }
+
+  private async fetchLoop(): Promise<void> {
+    const signal = this.stopFetching.signal;
+    const capacity = this.options.concurrency + this.options.prefetch;
+    while (!signal.aborted) {
+      this.paused = this.db.breakerState === 'open' || this.completer.full;
+      if (this.paused) {
+        await this.wakeup.wait(this.options.pollIntervalMs, signal);
+        continue;
+      }
+      const held = this.running.size + this.buffer.length;
+      // Refill when a slot is idle, in one batch for every free place: one statement feeds many slots.
+      if (held >= this.options.concurrency) {
+        await this.wakeup.wait(this.options.pollIntervalMs, signal);
+        continue;
+      }
+      const want = capacity - held;
+      const plan = this.fetchPlan();
+      if (plan.uncapped.length === 0 && plan.capped.length === 0) {
+        await this.wakeup.wait(this.options.pollIntervalMs, signal);
+        continue;
+      }
+      let rows: LeasedExecution[];
+      try {
+        rows = await this.fetch(want, plan, signal);
+        this.fetchFailures = 0;
+      } catch (error) {
+        if (signal.aborted) break;
+        this.fetchFailed(error);
+        await this.wakeup.wait(jitteredBackoff(this.fetchFailures, 100, FETCH_ERROR_MAX_BACKOFF_MS), signal);
+        continue;
+      }
+      for (const row of rows) {
+        this.buffer.push(row);
+        this.heldByTask.set(row.task, (this.heldByTask.get(row.task) ?? 0) + 1);
+      }
+      this.dispatch();
+      // Fewer rows than asked: the queue is drained for now; sleep until a NOTIFY or the poll interval.
+      if (rows.length < want) await this.wakeup.wait(this.options.pollIntervalMs, signal);
+    }
+  }
+
+  /** Which tasks have room: those without a limit go together, each limited one with its own cap. */
+  private fetchPlan(): { uncapped: string[]; capped: { task: string; cap: number }[] } {
+    const uncapped: string[] = [];
+    const capped: { task: string; cap: number }[] = [];
+    for (const task of this.tasks.values()) {
+      if (task.concurrency === undefined) uncapped.push(task.name);
+      else {
+        const cap = task.concurrency - (this.heldByTask.get(task.name) ?? 0);
+        if (cap > 0) capped.push({ task: task.name, cap });
+      }
+    }
+    return { uncapped, capped };
+  }
+
+  private async fetch(limit: number, plan: ReturnType<Worker['fetchPlan']>, signal: AbortSignal): Promise<LeasedExecution[]> {
+    if (plan.capped.length === 0) {
+      const statement = this.sql.get('fetch_executions');
+      return this.db.query<LeasedExecution>(statement.text, [plan.uncapped, this.options.queues, limit, this.orchestratorId], {
+        name: statement.name,
+        signal,
+        route: 'primary',
+      });
+    }
+    const statement = this.sql.get('fetch_executions_capped');
+    return this.db.query<LeasedExecution>(
+      statement.text,
+      [
+        plan.uncapped,
+        this.options.queues,
+        limit,
+        this.orchestratorId,
+        plan.capped.map((c) => c.task),
+        plan.capped.map((c) => c.cap),
+      ],
+      { name: statement.name, signal, route: 'primary' },
+    );
+  }
+
+  private fetchFailed(error: unknown): void {
+    this.fetchFailures++;
+    const now = Date.now();
+    if (now - this.lastFetchErrorLog >= 30_000) {
+      this.lastFetchErrorLog = now;
+      this.logger.warn(
+        `fetching executions failed (${this.fetchFailures} in a row), backing off: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  /** Starts buffered executions while global and per-task slots allow, in fetch order. */
+  private dispatch(): void {
+    for (let i = 0; i < this.buffer.length && this.running.size < this.options.concurrency;) {
+      const execution = this.buffer[i];
+      const task = this.tasks.get(execution.task)!;
+      if (task.concurrency !== undefined && (this.runningByTask.get(task.name) ?? 0) >= task.concurrency) {
+        i++;
+        continue;
+      }
+      this.buffer.splice(i, 1);
+      this.run(execution, task);
+    }
+  }
+
+  private run(execution: LeasedExecution, task: RegisteredTask): void {
+    const controller = new AbortController();
+    this.running.set(execution.id, { execution, controller });
+    this.runningByTask.set(task.name, (this.runningByTask.get(task.name) ?? 0) + 1);
+    const timer = setTimeout(() => controller.abort(new TaskTimeoutError(task.name, task.timeoutMs)), task.timeoutMs);
+    const ctx: TaskContext = {
+      id: execution.id,
+      task: task.name,
+      queue: execution.queue,
+      attempt: execution.attempts,
+      signal: controller.signal,
+    };
+    if (this.events.listenerCount('started') > 0) {
+      this.events.emit('started', {
+        task: task.name,
+        queue: execution.queue,
+        attempt: execution.attempts,
+        waitMs: Math.max(0, execution.wait_ms),
+      });
+    }
+    const started = performance.now();
+    const work = task.transactional ? this.runTransactional(execution, task, ctx) : invokeHandler(task, execution.payload, ctx);
+    raceAbort(work, controller.signal, (late) => void late.catch(() => undefined))
+      .then(
+        (result) => this.succeeded(execution, task, result, performance.now() - started),
+        (error: unknown) =>
+          this.failed(execution, task, controller.signal.aborted ? controller.signal.reason : error, performance.now() - started),
+      )
+      .finally(() => {
+        clearTimeout(timer);
+        this.running.delete(execution.id);
+        this.runningByTask.set(task.name, (this.runningByTask.get(task.name) ?? 1) - 1);
+        this.release(task.name);
+        if (this.running.size === 0) for (const done of [...this.idle]) done();
+        this.dispatch();
+        this.wakeup.fire();
+      });
+  }
+
+  /** Runs a `transactional` handler: its writes and the completion commit together, or neither does. */
+  private async runTransactional(execution: LeasedExecution, task: RegisteredTask, ctx: TaskContext): Promise<unknown> {
+    const statement = this.sql.get(this.options.retentionMs > 0 ? 'complete_executions' : 'complete_executions_unretained');
+    await this.db.transaction(
+      async (tx) => {
+        const result = await task.handler(execution.payload, { ...ctx, manager: tx.manager });
+        const resultJson = this.encodeResult(result);
+        const rows = await tx.query(
+          statement.text,
+          [`[{"id":"${execution.id}","lease":${execution.lease},"result":${resultJson}}]`],
+          {
+            name: statement.name,
+          },
+        );
+        if (rows.length === 0) throw new LeaseLostError(execution.id);
+      },
+      { signal: ctx.signal },
+    );
+    return TRANSACTIONAL_DONE;
+  }
+
+  private succeeded(execution: LeasedExecution, task: RegisteredTask, result: unknown, durationMs: number): void {
+    if (result === TRANSACTIONAL_DONE) {
+      if (this.events.listenerCount('completed') > 0)
+        this.events.emit('completed', { task: task.name, queue: execution.queue, durationMs });
+      return;
+    }
+    let resultJson: string;
+    try {
+      resultJson = this.encodeResult(result);
+    } catch (error) {
+      this.failed(execution, task, error, durationMs);
+      return;
+    }
+    this.completer.push({
+      kind: 'complete',
+      id: execution.id,
+      lease: execution.lease,
+      task: task.name,
+      queue: execution.queue,
+      attempt: execution.attempts,
+      resultJson,
+      durationMs,
+    });
+  }
+
+  private failed(execution: LeasedExecution, task: RegisteredTask, error: unknown, durationMs: number): void {
+    // Cancelled or swept: the row is no longer ours to write. Shut down: the lease is handed back.
+    if (error instanceof ExecutionCancelledError || error instanceof LeaseLostError) return;
+    if (error instanceof ShutdownAbortError) {
+      this.abortedAtShutdown.push(execution);
+      return;
+    }
+    const retry = !(error instanceof PermanentTaskError);
+    this.completer.push({
+      kind: 'fail',
+      id: execution.id,
+      lease: execution.lease,
+      task: task.name,
+      queue: execution.queue,
+      attempt: execution.attempts,
+      error: serializeError(error, execution.attempts),
+      retry,
+      delayMs: jitteredBackoff(execution.attempts - 1, task.backoff.initialDelayMs, task.backoff.maxDelayMs),
+      durationMs,
+      cause: error,
+    });
+  }
+
+  private encodeResult(result: unknown): string {
+    const encoded = encodeJson(result === undefined ? null : result, this.options.maxPayloadBytes, { allowNul: true });
+    if ('problem' in encoded) throw new TypeError(`the handler's result cannot be stored: ${encoded.problem}`);
+    return encoded.json;
+  }
+
+  private release(task: string): void {
+    this.heldByTask.set(task, (this.heldByTask.get(task) ?? 1) - 1);
+  }
+}
+
+const TRANSACTIONAL_DONE = Symbol('transactional completion committed');
+
+/** Calls a handler so that a synchronous throw becomes a rejection like any other failure. */
+async function invokeHandler(task: RegisteredTask, payload: unknown, ctx: TaskContext): Promise<unknown> {
+  return task.handler(payload, ctx);
+}

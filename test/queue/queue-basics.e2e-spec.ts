@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { Task, type TaskContext } from '@conductor/nestjs';
+import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
+import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+
+@Injectable()
+class Handlers {
+  readonly seen: { payload: unknown; attempt: number }[] = [];
+  failUntil = new Map<string, number>();
+
+  @Task('echo')
+  async echo(payload: { n: number }, ctx: TaskContext): Promise<{ doubled: number }> {
+    this.seen.push({ payload, attempt: ctx.attempt });
+    return { doubled: payload.n * 2 };
+  }
+
+  @Task('flaky', { maxAttempts: 3 })
+  async flaky(payload: { key: string; failures: number }, ctx: TaskContext): Promise<string> {
+    if (ctx.attempt <= payload.failures) throw new Error(`failure ${ctx.attempt} of ${payload.key}`);
+    return `ok after ${ctx.attempt}`;
+  }
+}
+
+describe('queue: invoke, run, complete, retry, dead, replay', () => {
+  let database: { name: string; url: string };
+  let q: QueueApp;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('queue');
+    q = await startQueueApp(database.url, [Handlers]);
+  });
+
+  afterAll(async () => {
+    await q?.close();
+    await dropTestDatabase(database.name);
+  });
+
+  it('runs an invoked task and keeps its result', async () => {
+    const { id, deduplicated } = await q.queue.invoke('echo', { n: 21 });
+    expect(deduplicated).toBe(false);
+    await eventually('echo completed', async () => (await q.queue.get(id))?.state === 'completed');
+    const execution = await q.queue.get<{ n: number }, { doubled: number }>(id);
+    expect(execution).toMatchObject({ task: 'echo', queue: 'default', attempts: 1, payload: { n: 21 }, result: { doubled: 42 } });
+    expect(execution?.finishedAt).toBeInstanceOf(Date);
+  });
+
+  it('retries a failing task with backoff, then completes', async () => {
+    const { id } = await q.queue.invoke('flaky', { key: 'a', failures: 2 });
+    await eventually('flaky completed', async () => (await q.queue.get(id))?.state === 'completed');
+    const execution = await q.queue.get(id);
+    expect(execution?.attempts).toBe(3);
+    expect(execution?.errors.map((e) => e.message)).toEqual(['failure 1 of a', 'failure 2 of a']);
+  });
+
+  it('marks an execution dead after maxAttempts, keeps its errors, and replays it', async () => {
+    const { id } = await q.queue.invoke('flaky', { key: 'b', failures: 5 });
+    await eventually('flaky dead', async () => (await q.queue.get(id))?.state === 'dead');
+    const dead = await q.queue.get(id);
+    expect(dead?.attempts).toBe(3);
+    expect(dead?.lastError?.message).toBe('failure 3 of b');
+    expect((await q.queue.stats()).dead).toBe(1);
+    expect(await q.queue.replay({ ids: [id] })).toBe(1);
+    // Replayed with a fresh set of attempts: it fails again three times, then is dead again.
+    await eventually('replayed and dead again', async () => {
+      const e = await q.queue.get(id);
+      return e?.state === 'dead' && e.errors.length === 6;
+    });
+  });
+
+  it('processes a batch, in one call, in order of results', async () => {
+    const results = await q.queue.invokeBatch(Array.from({ length: 300 }, (_, n) => ({ task: 'echo', payload: { n } })));
+    expect(results).toHaveLength(300);
+    expect(new Set(results.map((r) => r.id)).size).toBe(300);
+    await eventually('batch completed', async () => {
+      const stats = await q.queue.stats();
+      return stats.tasks.every((t) => t.task !== 'echo' || t.queued + t.running === 0);
+    });
+    const last = await q.queue.get<{ n: number }, { doubled: number }>(results[299].id);
+    expect(last?.result).toEqual({ doubled: 598 });
+  });
+});
