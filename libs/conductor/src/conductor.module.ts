@@ -15,6 +15,8 @@ import { InvalidOptionsError } from './options/invalid-options.error';
 import type { ResolvedConductorOptions } from './options/resolved-options.interface';
 import { validateOptions } from './options/validate-options';
 import { queueProviders } from './queue/queue.providers';
+import { healthProviders } from './health/health.providers';
+import { metricsProviders } from './metrics/metrics.providers';
 
 /** `forRootAsync` options: the database keys are declared up front so every token exists before the factory runs. */
 export type ConductorAsyncOptions = typeof CONDUCTOR_ASYNC_OPTIONS_TYPE & { databases?: readonly string[] };
@@ -81,12 +83,20 @@ export class ConductorModule extends ConductorConfigurableModule {
       inject: keys.map(getDatabaseToken),
     };
     const queue = queueProviders();
+    const [health, metrics] = [healthProviders(), metricsProviders()];
     return {
       module: ConductorModule,
       global: base.global,
       imports: [optionsModule, ...connections, ...queue.imports],
-      providers: [...databaseProviders, registry, ...queue.providers],
-      exports: [optionsModule, ...keys.map(getDatabaseToken), DatabaseRegistry, ...queue.exports],
+      providers: [...databaseProviders, registry, ...queue.providers, ...health.providers, ...metrics.providers],
+      exports: [
+        optionsModule,
+        ...keys.map(getDatabaseToken),
+        DatabaseRegistry,
+        ...queue.exports,
+        ...health.exports,
+        ...metrics.exports,
+      ],
     };
   }
 }

@@ -25,4 +25,16 @@ export { CircuitOpenError, isCircuitOpenError } from './resilience/circuit-open.
 export { MisconfigurationError } from './resilience/misconfiguration.error';
 export { CallTimeoutError } from './resilience/call-timeout.error';
 export type { BreakerState } from './resilience/resilience-events';
+export {
+  DatabaseHealthIndicator,
+  QueueHealthIndicator,
+  type DatabaseHealthDetails,
+  type DatabaseHealthOptions,
+  type QueueBacklogThresholds,
+  type QueueHealthDetails,
+  type QueueHealthOptions,
+} from './health';
+export { ConductorMetrics, type TaskMetricsSource } from './metrics';
+export type { MetricsOptions } from './options/conductor-options.interface';
+export type { OrchestratorStatus } from './queue/orchestrator';
 export { InjectDataSource, InjectRepository, InjectEntityManager, TypeOrmModule } from '@nestjs/typeorm';

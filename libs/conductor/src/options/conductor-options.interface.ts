@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
+import type { Registry } from 'prom-client';
 import type { DataSourceOptions } from 'typeorm';
 
 /** Retry settings: exponential backoff with full jitter, bounded by attempts and delay. */
@@ -138,6 +139,14 @@ export interface QueueOptions<K extends string = string> {
   migrate?: boolean;
 }
 
+/** Prometheus metrics of Conductor. */
+export interface MetricsOptions {
+  /** The prom-client registry to register in (default: a registry of Conductor's own, `ConductorMetrics.registry`). */
+  registry?: Registry;
+  /** Prefix of every metric name (default `conductor_`). */
+  prefix?: string;
+}
+
 /** Everything `ConductorModule.forRoot` takes. */
 export interface ConductorModuleOptions<K extends string = string> {
   /** One entry per database, keyed by the application's own enum. */
@@ -146,4 +155,6 @@ export interface ConductorModuleOptions<K extends string = string> {
   resilience?: ResilienceOptions;
   /** The durable queue; absent means no queue. */
   queue?: QueueOptions<K>;
+  /** Where and how metrics are registered. */
+  metrics?: MetricsOptions;
 }

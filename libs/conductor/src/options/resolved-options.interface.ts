@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
+import type { Registry } from 'prom-client';
 import type { DatabaseOptions, QueueOptions } from './conductor-options.interface';
 
 /** Where one server is and how to log in, parsed from a URL or from parts. */
@@ -43,8 +44,15 @@ export type ResolvedQueueOptions = Required<Omit<QueueOptions, 'queues' | 'backo
   strict: boolean;
 };
 
+/** Metrics options with the default prefix filled in; no registry means Conductor's own. */
+export interface ResolvedMetricsOptions {
+  registry?: Registry;
+  prefix: string;
+}
+
 /** `ConductorModule` options after validation. */
 export interface ResolvedConductorOptions {
   databases: Map<string, ResolvedDatabaseOptions>;
   queue: ResolvedQueueOptions | null;
+  metrics: ResolvedMetricsOptions;
 }

@@ -4,6 +4,7 @@ import { InvalidOptionsError } from './invalid-options.error';
 import { checkKnownKeys, checkObject } from './option-checks';
 import type { ResolvedConductorOptions, ResolvedDatabaseOptions } from './resolved-options.interface';
 import { validateDatabaseOptions } from './validate-database-options';
+import { validateMetricsOptions } from './validate-metrics-options';
 import { validateQueueOptions } from './validate-queue-options';
 import { resolveResilience } from './validate-resilience-options';
 
@@ -15,7 +16,7 @@ export function validateOptions(raw: unknown, declaredKeys?: readonly string[]):
   if (raw === undefined || raw === null) throw new InvalidOptionsError('options', 'missing: pass { databases: { ... } }');
   checkObject(raw, 'options');
   const options = raw as unknown as ConductorModuleOptions;
-  checkKnownKeys(options, ['databases', 'resilience', 'queue'], (path) => path);
+  checkKnownKeys(options, ['databases', 'resilience', 'queue', 'metrics'], (path) => path);
   checkObject(options.databases, 'databases');
   const keys = Object.keys(options.databases ?? {});
   if (keys.length === 0) throw new InvalidOptionsError('databases', 'missing: declare at least one database');
@@ -44,5 +45,6 @@ export function validateOptions(raw: unknown, declaredKeys?: readonly string[]):
     );
   }
   const queue = options.queue === undefined ? null : validateQueueOptions(options.queue, keys);
-  return { databases, queue };
+  const metrics = validateMetricsOptions(options.metrics);
+  return { databases, queue, metrics };
 }

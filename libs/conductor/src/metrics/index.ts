@@ -1,0 +1,3 @@
+export { ConductorMetrics } from './conductor-metrics';
+export type { TaskMetricsSource } from './task-metrics';
+export { metricsProviders } from './metrics.providers';

@@ -1,0 +1,140 @@
+import type { EventEmitter } from 'node:events';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { raceAbort } from '../database/abortable';
+import type { QueueEventMap } from '../queue/queue-events';
+import type { QueueStats } from '../queue/queue.interfaces';
+import { TASK_BUCKETS } from './metric-buckets';
+
+type Labels = 'task' | 'queue';
+type Listeners = { [E in keyof QueueEventMap]: (...args: QueueEventMap[E]) => void };
+
+/** What task metrics listen to and read: `QueueService` fits. */
+export interface TaskMetricsSource {
+  events: EventEmitter<QueueEventMap>;
+  stats(): Promise<QueueStats>;
+}
+
+/** Longest a scrape waits for the queue's counts; past it the gauges keep their previous values. */
+const STATS_TIMEOUT_MS = 2_000;
+
+/**
+ * TaskMetrics turns the queue's events into Prometheus series labelled `task` and `queue`: invoked,
+ * completed, failed, retried, dead and late completions, run duration and queue wait; the ready depth
+ * and per-task counts are read from `stats()` at scrape time.
+ */
+export class TaskMetrics {
+  private readonly invoked: Counter<Labels>;
+  private readonly completed: Counter<Labels>;
+  private readonly failed: Counter<Labels>;
+  private readonly retried: Counter<Labels>;
+  private readonly dead: Counter<Labels>;
+  private readonly late: Counter<Labels>;
+  private readonly run: Histogram<Labels | 'outcome'>;
+  private readonly wait: Histogram<Labels>;
+  private source?: TaskMetricsSource;
+  private pendingStats?: Promise<QueueStats | undefined>;
+
+  constructor(registry: Registry, prefix: string) {
+    const registers = [registry];
+    const counter = (name: string, help: string): Counter<Labels> =>
+      new Counter({ name: `${prefix}${name}`, help, labelNames: ['task', 'queue'], registers });
+    this.invoked = counter('task_invoked_total', 'Executions created by invoke (deduplicated ones not counted).');
+    this.completed = counter('task_completed_total', 'Attempts that succeeded and were recorded.');
+    this.failed = counter('task_failed_total', 'Attempts that failed (retried or dead).');
+    this.retried = counter('task_retried_total', 'Failed attempts that will be retried.');
+    this.dead = counter('task_dead_total', 'Executions that used up their attempts.');
+    this.late = counter('task_late_completions_total', 'Completions rejected because their lease was no longer current.');
+    this.run = new Histogram({
+      name: `${prefix}task_run_duration_seconds`,
+      help: 'Handler run time, by outcome (completed or failed).',
+      labelNames: ['task', 'queue', 'outcome'],
+      buckets: TASK_BUCKETS,
+      registers,
+    });
+    this.wait = new Histogram({
+      name: `${prefix}task_queue_wait_seconds`,
+      help: 'Time from when an execution was due to when its handler started.',
+      labelNames: ['task', 'queue'],
+      buckets: TASK_BUCKETS,
+      registers,
+    });
+    // NOTE: prom-client collects every metric of a scrape at once; the three gauges share one stats query.
+    const shared = (): Promise<QueueStats | undefined> =>
+      (this.pendingStats ??= this.readStats().finally(() => (this.pendingStats = undefined)));
+    new Gauge({
+      name: `${prefix}queue_ready_executions`,
+      help: 'Executions ready to run now.',
+      registers,
+      collect: async function (this: Gauge) {
+        const stats = await shared();
+        if (stats) this.set(stats.ready);
+      },
+    });
+    new Gauge({
+      name: `${prefix}queue_oldest_ready_age_seconds`,
+      help: 'Age of the oldest ready execution (0 when none is ready).',
+      registers,
+      collect: async function (this: Gauge) {
+        const stats = await shared();
+        if (stats) this.set(stats.oldestReadyAgeMs / 1000);
+      },
+    });
+    new Gauge({
+      name: `${prefix}task_executions`,
+      help: 'Executions of each task by state (queued, running, dead).',
+      labelNames: ['task', 'queue', 'state'],
+      registers,
+      collect: async function (this: Gauge<Labels | 'state'>) {
+        const stats = await shared();
+        if (!stats) return;
+        this.reset();
+        for (const t of stats.tasks) {
+          this.set({ task: t.task, queue: t.queue, state: 'queued' }, t.queued);
+          this.set({ task: t.task, queue: t.queue, state: 'running' }, t.running);
+          this.set({ task: t.task, queue: t.queue, state: 'dead' }, t.dead);
+        }
+      },
+    });
+  }
+
+  /** Starts counting `source`'s events and reading its stats at scrape time; returns the function that stops. */
+  attach(source: TaskMetricsSource): () => void {
+    const labels = (e: { task: string; queue: string }): Record<Labels, string> => ({ task: e.task, queue: e.queue });
+    const listeners: Listeners = {
+      invoked: (e) => this.invoked.inc(labels(e), e.count),
+      started: (e) => this.wait.observe(labels(e), Math.max(0, e.waitMs) / 1000),
+      completed: (e) => {
+        this.completed.inc(labels(e));
+        this.run.observe({ ...labels(e), outcome: 'completed' }, e.durationMs / 1000);
+      },
+      failed: (e) => {
+        this.failed.inc(labels(e));
+        (e.dead ? this.dead : this.retried).inc(labels(e));
+        this.run.observe({ ...labels(e), outcome: 'failed' }, e.durationMs / 1000);
+      },
+      late: (e) => this.late.inc(labels(e)),
+    };
+    for (const [event, listener] of Object.entries(listeners)) source.events.on(event as keyof QueueEventMap, listener as never);
+    this.source = source;
+    return () => {
+      for (const [event, listener] of Object.entries(listeners))
+        source.events.off(event as keyof QueueEventMap, listener as never);
+      if (this.source === source) this.source = undefined;
+    };
+  }
+
+  /** The queue's counts within STATS_TIMEOUT_MS, or undefined (no queue, timed out, or failed). */
+  private async readStats(): Promise<QueueStats | undefined> {
+    if (!this.source) return undefined;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new Error('queue stats timed out')), STATS_TIMEOUT_MS);
+    try {
+      return await raceAbort(this.source.stats(), deadline.signal, (late) => void late.catch(() => undefined));
+    } catch {
+      // A scrape must not fail because the queue's database is down: the gauges keep their last values.
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
