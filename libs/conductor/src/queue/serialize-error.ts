@@ -12,6 +12,6 @@ export function serializeError(error: unknown, attempt: number): { attempt: numb
     }
   }
   // NUL cannot be stored in jsonb; long messages are cut so a history row stays small.
-  message = message.replace(/\u0000/g, '\\0').slice(0, 2_000);
-  return { attempt, at: new Date().toISOString(), name: name.replace(/\u0000/g, ''), message };
+  message = message.split('\u0000').join('\\0').slice(0, 2_000);
+  return { attempt, at: new Date().toISOString(), name: name.split('\u0000').join(''), message };
 }

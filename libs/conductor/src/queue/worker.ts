@@ -197,11 +197,13 @@ export class Worker {
     return { uncapped, capped };
   }
 
+  // NOTE: the fetch is deliberately not a named prepared statement. A generic plan cannot see the
+  // LIMIT and, on a large backlog, sorts the whole ready set (20 ms instead of 0.3 ms, measured);
+  // an unnamed statement is planned with its real parameters every time, for about 0.1 ms.
   private async fetch(limit: number, plan: ReturnType<Worker['fetchPlan']>, signal: AbortSignal): Promise<LeasedExecution[]> {
     if (plan.capped.length === 0) {
       const statement = this.sql.get('fetch_executions');
       return this.db.query<LeasedExecution>(statement.text, [plan.uncapped, this.options.queues, limit, this.orchestratorId], {
-        name: statement.name,
         signal,
         route: 'primary',
       });

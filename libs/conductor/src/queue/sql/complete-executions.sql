@@ -7,7 +7,7 @@ WITH input AS (
 done AS (
   DELETE FROM :"schema".executions AS e
   USING input
-  WHERE e.id = input.id AND e.lease = input.lease AND e.state = 'running'
+  WHERE e.id = ANY (ARRAY(SELECT id FROM input)) AND e.id = input.id AND e.lease = input.lease AND e.state = 'running'
   RETURNING e.*, input.result
 ),
 archived AS (

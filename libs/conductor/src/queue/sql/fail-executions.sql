@@ -9,6 +9,7 @@ SET state = CASE WHEN e.attempts >= e.max_attempts OR NOT f.retry THEN 'dead' EL
     locked_by = NULL,
     locked_at = NULL,
     errors = (CASE WHEN jsonb_array_length(e.errors) >= 20 THEN e.errors - 0 ELSE e.errors END) || jsonb_build_array(f.error)
-FROM jsonb_to_recordset($1::jsonb) AS f(id uuid, lease bigint, delay_ms float8, retry boolean, error jsonb)
-WHERE e.id = f.id AND e.lease = f.lease AND e.state = 'running'
+FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, lease bigint, delay_ms float8, retry boolean, error jsonb)) AS f
+WHERE e.id = ANY (ARRAY(SELECT (jsonb_array_elements($1::jsonb) ->> 'id')::uuid))
+  AND e.id = f.id AND e.lease = f.lease AND e.state = 'running'
 RETURNING e.id::text AS id, e.state;

@@ -37,7 +37,7 @@ SET state = 'running',
     lease = nextval(:'lease_seq'),
     locked_by = $4,
     locked_at = now()
-FROM picked
-WHERE e.id = picked.id
+-- = ANY(ARRAY(...)) keeps the update on the primary key whatever the generic plan guesses about $3.
+WHERE e.id = ANY (ARRAY(SELECT id FROM picked))
 RETURNING e.id::text AS id, e.task, e.queue, e.payload, e.attempts, e.max_attempts, e.lease::text AS lease,
           extract(epoch FROM now() - e.run_at) * 1000 AS wait_ms;

@@ -8,5 +8,6 @@ SET state = 'queued',
     locked_by = NULL,
     locked_at = NULL
 FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, lease bigint)
-WHERE e.id = r.id AND e.lease = r.lease AND e.state = 'running'
+WHERE e.id = ANY (ARRAY(SELECT (jsonb_array_elements($1::jsonb) ->> 'id')::uuid))
+  AND e.id = r.id AND e.lease = r.lease AND e.state = 'running'
 RETURNING e.id::text AS id;
