@@ -38,3 +38,25 @@ export { ConductorMetrics, type TaskMetricsSource } from './metrics';
 export type { MetricsOptions } from './options/conductor-options.interface';
 export type { OrchestratorStatus } from './queue/orchestrator';
 export { InjectDataSource, InjectRepository, InjectEntityManager, TypeOrmModule } from '@nestjs/typeorm';
+export { QueueService } from './queue/queue.service';
+export { Orchestrator } from './queue/orchestrator';
+export { Task, type TaskMetadata } from './queue/task.decorator';
+export type {
+  ExecutionState,
+  InvokeOptions,
+  InvokeResult,
+  InvokeRequest,
+  AttemptError,
+  Execution,
+  ReplayFilter,
+  TaskQueueCounts,
+  QueueStats,
+  TaskContext,
+  TaskOptions,
+  TaskHandler,
+} from './queue/queue.interfaces';
+export type { QueueEventMap } from './queue/queue-events';
+export { InvalidInvokeError, isInvalidInvokeError } from './queue/invalid-invoke.error';
+export { PermanentTaskError, TaskTimeoutError, ExecutionCancelledError, LeaseLostError } from './queue/queue-errors';
+export { QUEUE_MIGRATIONS } from './queue/queue-tokens';
+export { readMigrations, type Migration } from './queue/migrations/migration-files';
