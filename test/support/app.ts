@@ -1,14 +1,21 @@
 import { Test, type TestingModule } from '@nestjs/testing';
-import type { ModuleMetadata } from '@nestjs/common';
+import type { LoggerService, ModuleMetadata } from '@nestjs/common';
 import { ConductorModule, type ConductorModuleOptions } from '@conductor/nestjs';
 
-/** Compiles and initializes a Nest module with Conductor configured by `options`; close it with `app.close()`. */
-export async function startConductor(options: ConductorModuleOptions, extra: ModuleMetadata = {}): Promise<TestingModule> {
+/**
+ * Compiles and initializes a Nest module with Conductor configured by `options`; close it with `app.close()`.
+ * Pass `logger` (e.g. `CapturedLogs`) to assert on what Conductor logs.
+ */
+export async function startConductor(
+  options: ConductorModuleOptions,
+  extra: ModuleMetadata = {},
+  logger: LoggerService = quietLogger,
+): Promise<TestingModule> {
   const moduleRef = await Test.createTestingModule({
     ...extra,
     imports: [ConductorModule.forRoot(options), ...(extra.imports ?? [])],
   })
-    .setLogger(quietLogger)
+    .setLogger(logger)
     .compile();
   moduleRef.enableShutdownHooks?.();
   return moduleRef.init();

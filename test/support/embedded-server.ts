@@ -8,11 +8,14 @@ export interface EmbeddedServer extends EmbeddedPostgres {
   destroy(): Promise<void>;
 }
 
-/** Initialises and starts a cluster in a fresh temporary directory, on a free port. */
-export async function startEmbeddedServer(options: { flags?: string[]; quiet?: boolean } = {}): Promise<EmbeddedServer> {
+/** Initialises and starts a cluster in a fresh temporary directory, on `port` or a free one. */
+export async function startEmbeddedServer(
+  options: { flags?: string[]; quiet?: boolean; port?: number } = {},
+): Promise<EmbeddedServer> {
   const dir = mkdtempSync(join(tmpdir(), 'conductor-pg-'));
   const server = await startEmbeddedPostgres({
     dir,
+    port: options.port,
     flags: options.flags,
     onError: options.quiet ? () => undefined : undefined,
   });

@@ -26,6 +26,7 @@ export class DatabaseConnector {
   private background?: Promise<void>;
   private readonly closing = new AbortController();
   private lastError?: string;
+  private lastWarningAt = 0;
   private nextReplica = 0;
 
   constructor(
@@ -34,13 +35,22 @@ export class DatabaseConnector {
     private readonly logger: Logger,
   ) {}
 
-  /** Connects now (failFast) or starts connecting in the background. */
+  /**
+   * Connects now (failFast), or makes one attempt (bounded by the acquire timeout) and, when it fails,
+   * goes on connecting in the background: a reachable database is ready once the app has started, an
+   * unreachable one never stops it from starting.
+   */
   async start(): Promise<void> {
     if (this.options.failFast) {
       await this.connectWithin(this.options.resilience.retry.maxAttempts);
       return;
     }
-    this.background = this.connectInBackground();
+    try {
+      await this.attempt();
+    } catch (error) {
+      this.warnUnreachable(error);
+      this.background = this.connectInBackground();
+    }
   }
 
   get connectionState(): ConnectionState {
@@ -83,7 +93,8 @@ export class DatabaseConnector {
   /** One connection attempt, shared by everyone who asks while it runs. */
   private attempt(): Promise<void> {
     this.inflight ??= (async () => {
-      this.state = 'connecting';
+      // After a failure the key stays `disconnected` until an attempt succeeds.
+      if (this.lastError === undefined) this.state = 'connecting';
       try {
         if (!this.dataSource.isInitialized) await this.dataSource.initialize();
         if (this.closing.signal.aborted) return;
@@ -121,28 +132,33 @@ export class DatabaseConnector {
     }
   }
 
+  private warnUnreachable(error: unknown): void {
+    if (Date.now() - this.lastWarningAt < this.options.resilience.logIntervalMs) return;
+    this.lastWarningAt = Date.now();
+    const { reason, kind } = classifyError(error);
+    const { host, port } = this.options.primary;
+    this.logger.warn(
+      `database "${this.options.key}" (${host}:${port}) is unreachable (${kind}, ${reason}: ${this.lastError}); connecting in the background`,
+    );
+  }
+
   private async connectInBackground(): Promise<void> {
     const { initialDelayMs } = this.options.resilience.retry;
-    let lastLogAt = 0;
-    // Bounded in rate (backoff up to 30 s) and ended by close(); it stops at the first success.
+    // Bounded in rate (backoff up to 30 s) and ended by close(); it stops at the first success,
+    // also when a call connected in the meantime.
     for (let attempt = 0; this.state !== 'connected' && !this.closing.signal.aborted; attempt++) {
+      try {
+        await sleep(jitteredBackoff(attempt, Math.max(initialDelayMs, 50), BACKGROUND_MAX_DELAY_MS) + 50, this.closing.signal);
+      } catch {
+        return;
+      }
+      if ((this.state as ConnectionState) === 'connected' || this.closing.signal.aborted) return;
       try {
         await this.attempt();
         return;
       } catch (error) {
         if (this.closing.signal.aborted) return;
-        if (Date.now() - lastLogAt >= this.options.resilience.logIntervalMs) {
-          lastLogAt = Date.now();
-          const { reason, kind } = classifyError(error);
-          this.logger.warn(
-            `database "${this.options.key}" is unreachable (${kind}, ${reason}: ${this.lastError}); connecting in the background`,
-          );
-        }
-        try {
-          await sleep(jitteredBackoff(attempt, Math.max(initialDelayMs, 50), BACKGROUND_MAX_DELAY_MS) + 50, this.closing.signal);
-        } catch {
-          return;
-        }
+        this.warnUnreachable(error);
       }
     }
   }

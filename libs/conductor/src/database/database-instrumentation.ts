@@ -74,12 +74,13 @@ export class DatabaseInstrumentation implements ResilienceListener {
     });
   }
 
-  onSuccess(): void {
-    if (this.outage.inOutage) this.outage.onSuccess();
+  onSuccess(event: { startedAt: number }): void {
+    if (this.outage.inOutage) this.outage.onSuccess(event);
   }
 
   onFailure(event: { error: unknown; classification: Classification }): void {
     this.failures++;
+    this.outage.onFailure(event);
     this.events.emit('failure', { key: this.options.key, classification: event.classification });
   }
 

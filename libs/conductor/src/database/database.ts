@@ -104,7 +104,7 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
    */
   async transaction<T>(fn: (tx: TransactionContext) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const scope = this.transactions.getStore();
-    if (scope) return scope.savepoint(() => fn(scope));
+    if (scope) return scope.savepoint((nested) => this.transactions.run(nested, () => fn(nested)));
     return this.policy.execute(async (signal) => {
       await this.connector.ready(signal);
       const queryRunner = this.dataSource.createQueryRunner('master');
@@ -223,6 +223,9 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
         ),
     );
     const acquired = performance.now();
+    // NOTE: a checked-out pg client emits 'error' when its connection drops, besides failing the query;
+    // the pool listens only while the client is idle, and an unheard 'error' would crash the process.
+    client.on('error', ignoreClientError);
     let result;
     try {
       const pending = client.query(name ? { name, text: sql, values: params } : { text: sql, values: params });
@@ -232,6 +235,7 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
       });
     } catch (error) {
       if (signal.aborted) throw error;
+      client.off('error', ignoreClientError);
       if (isConnectionLevel(error)) {
         // Without an answer from the server the statement may or may not have run.
         if (!isServerAnswer(error)) markMaybeExecuted(error);
@@ -241,11 +245,15 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
       }
       throw error;
     }
+    client.off('error', ignoreClientError);
     client.release();
     this.instrumentation.statement(sql, acquired - started, performance.now() - acquired, route, pool);
     return result.rows as T[];
   }
 }
+
+/** Swallows the 'error' event of a checked-out client: the query it breaks reports the same error. */
+function ignoreClientError(): void {}
 
 /** True when the server itself answered with this error (then the statement did not commit). */
 function isServerAnswer(error: unknown): boolean {

@@ -17,14 +17,16 @@ export interface TransactionContext {
  * savepoint on the same connection.
  */
 export class TransactionScope implements TransactionContext {
-  private savepoints = 0;
-  // Savepoints on one connection must not interleave: nested transactions run one after another.
+  // Savepoints on one connection must not interleave: sibling nested transactions run one after
+  // another. Each level has its own chain, so a savepoint inside a savepoint does not wait for itself.
   private nestedChain: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly key: string,
     readonly queryRunner: QueryRunner,
     private readonly client: PoolClient,
+    /** Savepoint names are unique per connection: the counter is shared by every level. */
+    private readonly counter: { next: number } = { next: 0 },
   ) {}
 
   get manager(): EntityManager {
@@ -38,13 +40,16 @@ export class TransactionScope implements TransactionContext {
     return result.rows as T[];
   }
 
-  /** Runs `fn` inside a savepoint: its failure rolls back its own work only, then rethrows. */
-  savepoint<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` inside a savepoint, with a scope of its own for what it nests in turn: its failure rolls
+   * back its own work only, then rethrows.
+   */
+  savepoint<T>(fn: (scope: TransactionScope) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
-      const name = `conductor_sp_${++this.savepoints}`;
+      const name = `conductor_sp_${++this.counter.next}`;
       await this.client.query(`SAVEPOINT ${name}`);
       try {
-        const result = await fn();
+        const result = await fn(new TransactionScope(this.key, this.queryRunner, this.client, this.counter));
         await this.client.query(`RELEASE SAVEPOINT ${name}`);
         return result;
       } catch (error) {

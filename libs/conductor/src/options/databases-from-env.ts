@@ -33,14 +33,17 @@ export function databasesFromEnv<E extends Record<string, string>>(
   env: NodeJS.ProcessEnv = process.env,
 ): Record<E[keyof E], DatabaseOptions> {
   const result = {} as Record<string, DatabaseOptions>;
+  // Checked for every key first: a clash is the real error, not the missing URL of the first key.
   const seen = new Map<string, string>();
   for (const key of Object.values(keys)) {
-    const prefix = envPrefix(key);
-    const other = seen.get(prefix);
+    const other = seen.get(envPrefix(key));
     if (other !== undefined) {
-      throw new InvalidOptionsError(`${prefix}*`, `keys "${other}" and "${key}" map to the same variables`);
+      throw new InvalidOptionsError(`${envPrefix(key)}*`, `keys "${other}" and "${key}" map to the same variables`);
     }
-    seen.set(prefix, key);
+    seen.set(envPrefix(key), key);
+  }
+  for (const key of Object.values(keys)) {
+    const prefix = envPrefix(key);
     const variable = (path: string): string => `${prefix}${VARIABLES[path] ?? path.toUpperCase()}`;
     const read = (path: string): string | undefined => {
       const value = env[variable(path)];

@@ -17,6 +17,7 @@ export function parseConnectionUrl(url: string, option: string): ResolvedConnect
   }
   if (!parsed.hostname) throw new InvalidOptionsError(option, 'the URL has no host');
   const port = parsed.port === '' ? 5432 : Number(parsed.port);
+  if (port < 1 || port > 65_535) throw new InvalidOptionsError(option, `the URL's port must be between 1 and 65535, got ${port}`);
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (!database) throw new InvalidOptionsError(option, 'the URL names no database (…/database)');
   const fields = parse(url);

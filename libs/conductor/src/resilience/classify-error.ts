@@ -1,3 +1,5 @@
+import { isDatabaseCallError } from './database-call.error';
+
 /** What a failure means for the caller: retry, fail at once, or escalate to a human. */
 export type ErrorClass = 'transient' | 'permanent' | 'misconfiguration' | 'unknown';
 
@@ -80,9 +82,15 @@ const MESSAGES: [RegExp, ErrorClass][] = [
   [/Query read timeout/i, 'transient'],
   [/connect ECONNREFUSED/i, 'transient'],
   [/The server does not support SSL connections/i, 'misconfiguration'],
-  [/SSL|TLS|certificate/i, 'misconfiguration'],
+  // NOTE: only phrases of TLS failures: a bare /SSL|certificate/ would catch an application's own
+  // errors thrown inside a transaction ("certificate not found") and retry them as misconfiguration.
+  [/self[- ]signed certificate|certificate has expired|unable to verify the first certificate/i, 'misconfiguration'],
+  [/does not match certificate|SSL routines|wrong version number|TLS handshake|secure TLS connection/i, 'misconfiguration'],
   [/password authentication failed|no pg_hba\.conf entry/i, 'misconfiguration'],
 ];
+
+/** SQLSTATEs of contention between transactions: retried, but no sign that the database is unwell. */
+const CONTENTION_SQLSTATES = new Set(['40001', '40P01', '55P03']);
 
 /**
  * Classifies a database error by its SQLSTATE, then its Node/driver code, then its message.
@@ -101,8 +109,15 @@ export function classifyError(error: unknown): Classification {
   return { kind: 'unknown', reason: errorName(error) };
 }
 
+/** Tells whether a classified failure is contention (serialization failure, deadlock, lock timeout), not an outage. */
+export function isContention(classification: Classification): boolean {
+  return CONTENTION_SQLSTATES.has(classification.reason.replace(/^SQLSTATE /, ''));
+}
+
 function classifyOne(error: unknown): Classification | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
+  // Already decided by a policy (possibly of another key): keep its verdict.
+  if (isDatabaseCallError(error)) return { kind: error.kind, reason: error.code ?? error.name };
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (/^[0-9A-Z]{5}$/.test(code)) {

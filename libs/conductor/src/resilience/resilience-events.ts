@@ -7,8 +7,8 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 export interface ResilienceListener {
   /** A failed attempt will be retried after `delayMs`. */
   onRetry?(event: { attempt: number; delayMs: number; error: unknown; classification: Classification }): void;
-  /** A call succeeded. */
-  onSuccess?(): void;
+  /** A call succeeded; `startedAt` (epoch ms) is when its successful attempt began. */
+  onSuccess?(event: { startedAt: number }): void;
   /** A call failed for good. */
   onFailure?(event: { error: unknown; classification: Classification }): void;
   /** The breaker changed state. */

@@ -13,7 +13,6 @@ import {
   handleWhen,
   isBrokenCircuitError,
   isBulkheadRejectedError,
-  isTaskCancelledError,
   retry,
   timeout,
   wrap,
@@ -35,6 +34,12 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Deadline of this call, retries included; defaults to the database's `timeoutMs`. */
   timeoutMs?: number;
+}
+
+// NOTE: cockatiel 3.2.1's own isTaskCancelledError looks for the bulkhead's marker, so it never
+// recognises a timeout (and takes a bulkhead rejection for one); check the timeout's own marker.
+function isTaskCancelledError(error: unknown): boolean {
+  return error instanceof Error && 'isTaskCancelledError' in error;
 }
 
 const BREAKER_STATES: Record<CircuitState, BreakerState> = {
@@ -123,18 +128,21 @@ export class ResiliencePolicy {
         ? this.withDefaultTimeout
         : wrap(timeout(timeoutMs, TimeoutStrategy.Aggressive), this.inner);
     let misconfigurations = 0;
+    let attemptStartedAt = Date.now();
     try {
       const result = await policy.execute(async ({ signal, attempt }: { signal: AbortSignal; attempt?: number }) => {
         if (signal.aborted) throw signal.reason ?? new Error('aborted');
+        attemptStartedAt = Date.now();
         try {
           return await fn(signal, attempt ?? 0);
         } catch (error) {
           const classification = classifyError(error);
           if (classification.kind === 'misconfiguration') misconfigurations++;
-          throw this.decide(error, classification, options.idempotent === true, misconfigurations);
+          const last = (attempt ?? 0) + 1 >= this.settings.retry.maxAttempts;
+          throw this.decide(error, classification, options.idempotent === true, misconfigurations, last);
         }
       }, options.signal);
-      this.listener.onSuccess?.();
+      this.listener.onSuccess?.({ startedAt: attemptStartedAt });
       return result as T;
     } catch (error) {
       const final = this.translate(error, timeoutMs, options.signal);
@@ -144,7 +152,16 @@ export class ResiliencePolicy {
   }
 
   /** Marks an attempt's error retryable or escalates it; returns what to throw. */
-  private decide(error: unknown, classification: Classification, idempotent: boolean, misconfigurations: number): unknown {
+  private decide(
+    error: unknown,
+    classification: Classification,
+    idempotent: boolean,
+    misconfigurations: number,
+    lastAttempt: boolean,
+  ): unknown {
+    // A call of another key failed inside this one (a transaction's callback): that key's policy has
+    // retried it already, and its failure says nothing about this database.
+    if (isDatabaseCallError(error) && error.key !== this.key) return error;
     if (classification.kind === 'transient' || classification.kind === 'misconfiguration') {
       this.lastFailure = classification.reason;
     }
@@ -154,7 +171,7 @@ export class ResiliencePolicy {
       return error;
     }
     if (classification.kind === 'misconfiguration') {
-      if (misconfigurations < this.settings.retry.misconfigurationAttempts) {
+      if (misconfigurations < this.settings.retry.misconfigurationAttempts && !lastAttempt) {
         this.markRetryable(error);
         return error;
       }
@@ -171,6 +188,7 @@ export class ResiliencePolicy {
 
   private countsAgainstBreaker(error: unknown): boolean {
     if (isBulkheadRejectedError(error)) return false;
+    if (isDatabaseCallError(error) && error.key !== this.key) return false;
     const kind = isDatabaseCallError(error) ? error.kind : classifyError(error).kind;
     return kind === 'transient' || kind === 'misconfiguration';
   }
