@@ -12,6 +12,8 @@ const common = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // NOTE: testTimeout is a global option; in a project's config Jest ignores it.
+  testTimeout: 60_000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   rootDir: __dirname,
@@ -23,7 +25,6 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       testEnvironment: '<rootDir>/test/support/leak-checking-environment.ts',
-      testTimeout: 60_000,
     },
   ],
 };

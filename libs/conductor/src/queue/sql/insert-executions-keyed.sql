@@ -1,6 +1,8 @@
 -- Enqueues a batch where some items carry an idempotency key. The key table's unique index decides
 -- races (never read-then-write): ON CONFLICT DO UPDATE returns the existing row's execution even when
--- it was committed after this statement's snapshot. $1: JSON array of executions, $2: channel.
+-- it was committed after this statement's snapshot, and `xmax = 0` tells a key claimed now from one
+-- that existed: only a key claimed now enqueues. An execution already finished (a retried call whose
+-- first try committed) is not enqueued again. $1: JSON array of executions, $2: channel.
 WITH input AS (
   SELECT *
   FROM jsonb_to_recordset($1::jsonb)
@@ -11,7 +13,7 @@ claimed AS (
   INSERT INTO :"schema".idempotency_keys AS k (task, key, execution_id)
   SELECT task, idempotency_key, id FROM input WHERE idempotency_key IS NOT NULL
   ON CONFLICT (task, key) DO UPDATE SET task = k.task
-  RETURNING k.task, k.key, k.execution_id
+  RETURNING k.task, k.key, k.execution_id, (k.xmax = 0) AS claimed_now
 ),
 inserted AS (
   INSERT INTO :"schema".executions (id, task, queue, payload, priority, run_at, max_attempts)
@@ -19,8 +21,9 @@ inserted AS (
          coalesce(i.run_at, now() + coalesce(i.delay_ms, 0) * interval '1 millisecond'),
          i.max_attempts
   FROM input i
-  WHERE i.idempotency_key IS NULL
-     OR EXISTS (SELECT 1 FROM claimed c WHERE c.task = i.task AND c.key = i.idempotency_key AND c.execution_id = i.id)
+  WHERE (i.idempotency_key IS NULL
+         OR EXISTS (SELECT 1 FROM claimed c WHERE c.task = i.task AND c.key = i.idempotency_key AND c.claimed_now))
+    AND NOT EXISTS (SELECT 1 FROM :"schema".finished_executions f WHERE f.id = i.id)
   ON CONFLICT (id) DO NOTHING
   RETURNING run_at
 ),

@@ -1,5 +1,6 @@
 -- Enqueues a batch in one round trip. $1: a JSON array of executions whose ids the client generated,
--- so a retry after a lost acknowledgement inserts nothing twice. $2: the notification channel.
+-- so a retry after a lost acknowledgement inserts nothing twice: not while the first row is in the
+-- hot table, nor after it finished (while finished executions are retained). $2: the channel.
 WITH input AS (
   SELECT *
   FROM jsonb_to_recordset($1::jsonb)
@@ -11,6 +12,7 @@ inserted AS (
          coalesce(run_at, now() + coalesce(delay_ms, 0) * interval '1 millisecond'),
          max_attempts
   FROM input
+  WHERE NOT EXISTS (SELECT 1 FROM :"schema".finished_executions f WHERE f.id = input.id)
   ON CONFLICT (id) DO NOTHING
   RETURNING run_at
 )

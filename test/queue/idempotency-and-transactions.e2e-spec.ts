@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import { Client } from 'pg';
+import { Task, type TaskContext } from '@conductor/nestjs';
+import { FaultProxy } from '../support/fault-proxy';
+import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
+import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+
+@Injectable()
+class Handlers {
+  readonly ran: string[] = [];
+  blockTransactional = false;
+  url?: string;
+
+  @Task('record')
+  async record(payload: { tag: string }): Promise<void> {
+    this.ran.push(payload.tag);
+  }
+
+  @Task('effect', { transactional: true })
+  async effect(payload: { tag: string }, ctx: TaskContext): Promise<string> {
+    await ctx.manager!.query('INSERT INTO effects (tag, attempt) VALUES ($1, $2)', [payload.tag, ctx.attempt]);
+    if (this.blockTransactional && ctx.attempt === 1) {
+      // The lease is revoked (from another connection, as a sweep would) while this attempt's
+      // transaction is open: its completion must not commit, and neither must the effect written above.
+      await withClient(this.url!, (client) =>
+        client.query(`UPDATE conductor.executions SET state = 'queued', lease = NULL, locked_by = NULL WHERE id = $1`, [ctx.id]),
+      );
+    }
+    return `done at attempt ${ctx.attempt}`;
+  }
+}
+
+async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function count(q: QueueApp, sql: string, params: unknown[] = []): Promise<number> {
+  const [row] = await q.db.query<{ n: number }>(sql, params);
+  return row.n;
+}
+
+describe('queue: idempotency keys and transactions', () => {
+  let database: { name: string; url: string };
+  let q: QueueApp;
+  let handlers: Handlers;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('idem');
+    q = await startQueueApp(database.url, [Handlers]);
+    handlers = q.app.get(Handlers);
+    handlers.url = database.url;
+    await q.db.query('CREATE TABLE effects (tag text NOT NULL, attempt int NOT NULL)');
+  });
+
+  afterAll(async () => {
+    await q?.close();
+    await dropTestDatabase(database.name);
+  });
+
+  it('gives 25 concurrent invokes with one key a single execution', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 25 }, () => q.queue.invoke('record', { tag: 'race' }, { idempotencyKey: 'order-1' })),
+    );
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(results.filter((r) => !r.deduplicated)).toHaveLength(1);
+    expect(await count(q, `SELECT count(*)::int AS n FROM conductor.idempotency_keys WHERE key = 'order-1'`)).toBe(1);
+    await eventually('ran', () => handlers.ran.includes('race'));
+    // After completion the key still deduplicates (kept for the retention period).
+    const again = await q.queue.invoke('record', { tag: 'race' }, { idempotencyKey: 'order-1' });
+    expect(again).toEqual({ id: results[0].id, deduplicated: true });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(handlers.ran.filter((t) => t === 'race')).toHaveLength(1);
+  });
+
+  it('scopes keys per task and deduplicates repeated keys inside one batch', async () => {
+    const [a, b, c] = await q.queue.invokeBatch([
+      { task: 'record', payload: { tag: 'batch-a' }, opts: { idempotencyKey: 'k' } },
+      { task: 'record', payload: { tag: 'batch-b' }, opts: { idempotencyKey: 'k' } },
+      { task: 'effect', payload: { tag: 'batch-c' }, opts: { idempotencyKey: 'k' } },
+    ]);
+    expect(b).toEqual({ id: a.id, deduplicated: true });
+    expect(a.deduplicated).toBe(false);
+    expect(c.deduplicated).toBe(false);
+    expect(c.id).not.toBe(a.id);
+  });
+
+  it('enqueues exactly once when the acknowledgement of the insert is lost and the call is retried', async () => {
+    const proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(database.url).port) });
+    const viaProxy = await startQueueApp(proxy.url(database.url), [], { workers: false, strict: false });
+    try {
+      await viaProxy.queue.stats(); // warm: connections open through the proxy
+      await proxy.setMode('cut', { times: 1 });
+      const keyed = await viaProxy.queue.invoke('record', { tag: 'cut-keyed' }, { idempotencyKey: 'cut-1' });
+      expect(proxy.cuts).toBe(1);
+      expect(keyed.deduplicated).toBe(false);
+      await proxy.setMode('cut', { times: 1 });
+      const unkeyed = await viaProxy.queue.invoke('record', { tag: 'cut-plain' });
+      expect(proxy.cuts).toBe(2);
+      await eventually('both ran', () => handlers.ran.includes('cut-keyed') && handlers.ran.includes('cut-plain'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(handlers.ran.filter((t) => t === 'cut-keyed')).toHaveLength(1);
+      expect(handlers.ran.filter((t) => t === 'cut-plain')).toHaveLength(1);
+      expect((await q.queue.get(keyed.id))?.state).toBe('completed');
+      expect((await q.queue.get(unkeyed.id))?.state).toBe('completed');
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
+  });
+
+  it('joins the caller transaction: a rolled-back invoke never runs, a committed one does', async () => {
+    let rolledBackId = '';
+    await expect(
+      q.db.transaction(async () => {
+        rolledBackId = (await q.queue.invoke('record', { tag: 'rolled-back' })).id;
+        throw new Error('the order failed');
+      }),
+    ).rejects.toThrow('the order failed');
+    const committed = await q.db.transaction(async () => q.queue.invoke('record', { tag: 'committed' }));
+    await eventually('committed ran', () => handlers.ran.includes('committed'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(handlers.ran).not.toContain('rolled-back');
+    expect(await q.queue.get(rolledBackId)).toBeUndefined();
+    expect((await q.queue.get(committed.id))?.state).toBe('completed');
+  });
+
+  it('commits a transactional handler’s writes and its completion together', async () => {
+    const { id } = await q.queue.invoke('effect', { tag: 'tx-ok' });
+    await eventually('effect completed', async () => (await q.queue.get(id))?.state === 'completed');
+    expect(await count(q, `SELECT count(*)::int AS n FROM effects WHERE tag = 'tx-ok'`)).toBe(1);
+    expect((await q.queue.get(id))?.result).toBe('done at attempt 1');
+  });
+
+  it('leaves neither half when the completion cannot commit (lease lost mid-transaction)', async () => {
+    handlers.blockTransactional = true;
+    try {
+      const { id } = await q.queue.invoke('effect', { tag: 'tx-lost' });
+      await eventually('effect completed by a later attempt', async () => (await q.queue.get(id))?.state === 'completed');
+      const effects = await q.db.query<{ attempt: number }>(`SELECT attempt FROM effects WHERE tag = 'tx-lost'`);
+      // Attempt 1 wrote its effect, then lost its lease: the effect rolled back with the completion.
+      expect(effects.map((e) => e.attempt)).toEqual([2]);
+      expect((await q.queue.get(id))?.result).toBe('done at attempt 2');
+    } finally {
+      handlers.blockTransactional = false;
+    }
+  });
+});

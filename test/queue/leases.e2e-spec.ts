@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { Orchestrator, Task, type TaskContext } from '@conductor/nestjs';
+import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
+import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+
+/** A handler whose first attempt blocks until the test releases it, and which records what it saw. */
+@Injectable()
+class Handlers {
+  registeredAtFetch: boolean[] = [];
+  releaseFirst?: () => void;
+  q?: QueueApp;
+
+  @Task('probe-registration')
+  async probe(_payload: unknown, ctx: TaskContext): Promise<void> {
+    const [row] = await this.q!.db.query<{ registered: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM conductor.orchestrators o JOIN conductor.executions e ON e.locked_by = o.id WHERE e.id = $1) AS registered`,
+      [ctx.id],
+    );
+    this.registeredAtFetch.push(row.registered);
+  }
+
+  @Task('slow-first')
+  async slowFirst(_payload: unknown, ctx: TaskContext): Promise<string> {
+    if (ctx.attempt === 1) {
+      await new Promise<void>((resolve) => (this.releaseFirst = resolve));
+      return 'first attempt';
+    }
+    return 'second attempt';
+  }
+
+  @Task('recovered')
+  async recovered(payload: { n: number }): Promise<number> {
+    return payload.n;
+  }
+}
+
+describe('queue: registration, stale sweep and fencing', () => {
+  let database: { name: string; url: string };
+  let q: QueueApp;
+  let handlers: Handlers;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('leases');
+    q = await startQueueApp(database.url, [Handlers]);
+    handlers = q.app.get(Handlers);
+    handlers.q = q;
+  });
+
+  afterAll(async () => {
+    handlers?.releaseFirst?.();
+    await q?.close();
+    await dropTestDatabase(database.name);
+  });
+
+  it('registers the orchestrator before any worker fetches', async () => {
+    const orchestrator = q.app.get(Orchestrator);
+    const rows = await q.db.query<{ id: string }>('SELECT id::text AS id FROM conductor.orchestrators');
+    expect(rows.map((r) => r.id)).toContain(orchestrator.id);
+    const { id } = await q.queue.invoke('probe-registration', {});
+    await eventually('probe ran', async () => (await q.queue.get(id))?.state === 'completed');
+    expect(handlers.registeredAtFetch).toEqual([true]);
+  });
+
+  it('sweeps an orchestrator that stopped heartbeating and runs its executions again', async () => {
+    // A crashed process: registered long ago, never heard from since, holding two leased executions.
+    await q.db.query(
+      `INSERT INTO conductor.orchestrators (id, hostname, pid, schema_version, last_heartbeat_at)
+       VALUES ('00000000-0000-7000-8000-000000000001', 'ghost', 1, 1, now() - interval '1 hour')`,
+    );
+    await q.db.query(
+      `INSERT INTO conductor.executions (id, task, queue, payload, max_attempts, state, attempts, lease, locked_by, locked_at)
+       SELECT gen_random_uuid(), 'recovered', 'default', jsonb_build_object('n', n), 5, 'running', 1, 1000 + n,
+              '00000000-0000-7000-8000-000000000001', now() - interval '1 hour'
+       FROM generate_series(1, 2) AS n`,
+    );
+    await eventually('ghost swept', async () => {
+      const [row] = await q.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM conductor.orchestrators WHERE hostname = 'ghost'`,
+      );
+      return row.n === 0;
+    });
+    await eventually('recovered executions completed', async () => {
+      const [row] = await q.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM conductor.finished_executions WHERE task = 'recovered'`,
+      );
+      return row.n === 2;
+    });
+    const finished = await q.db.query<{ attempts: number; errors: { name: string }[] }>(
+      `SELECT attempts, errors FROM conductor.finished_executions WHERE task = 'recovered'`,
+    );
+    // The lost attempt counts, and the history says why it was requeued.
+    expect(finished.map((f) => f.attempts)).toEqual([2, 2]);
+    expect(finished.every((f) => f.errors.some((e) => e.name === 'OrchestratorLost'))).toBe(true);
+  });
+
+  it('rejects the late completion of an attempt whose lease was reassigned; the new attempt stands', async () => {
+    const orchestrator = q.app.get(Orchestrator);
+    const lateBefore = orchestrator.lateRejected;
+    const { id } = await q.queue.invoke('slow-first', {});
+    await eventually('first attempt running', () => handlers.releaseFirst !== undefined);
+    // What the sweep does when it presumes the first attempt's process dead: the lease is revoked.
+    await q.db.query(
+      `UPDATE conductor.executions SET state = 'queued', lease = NULL, locked_by = NULL, run_at = now() WHERE id = $1`,
+      [id],
+    );
+    await eventually('second attempt completed', async () => (await q.queue.get(id))?.state === 'completed');
+    expect((await q.queue.get(id))?.result).toBe('second attempt');
+    handlers.releaseFirst!();
+    await eventually('late completion rejected', () => orchestrator.lateRejected === lateBefore + 1);
+    const execution = await q.queue.get(id);
+    expect(execution?.result).toBe('second attempt');
+    expect(execution?.attempts).toBe(2);
+  });
+});
