@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import { PermanentTaskError, Task, type TaskContext } from '@conductor/nestjs';
+import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
+import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+
+@Injectable()
+class Handlers {
+  order: string[] = [];
+  limitedRunning = 0;
+  limitedPeak = 0;
+  aborted: string[] = [];
+  gate?: Promise<void>;
+
+  @Task('ordered')
+  async ordered(payload: { tag: string }): Promise<void> {
+    await this.gate;
+    this.order.push(payload.tag);
+  }
+
+  @Task('limited', { concurrency: 2 })
+  async limited(): Promise<void> {
+    this.limitedRunning++;
+    this.limitedPeak = Math.max(this.limitedPeak, this.limitedRunning);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    this.limitedRunning--;
+  }
+
+  @Task('until-aborted', { timeoutMs: 60_000, maxAttempts: 1 })
+  async untilAborted(payload: { tag: string }, ctx: TaskContext): Promise<void> {
+    await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+    this.aborted.push(`${payload.tag}:${(ctx.signal.reason as Error).name}`);
+  }
+
+  @Task('never-settles', { timeoutMs: 150, maxAttempts: 2 })
+  async neverSettles(payload: { tag: string }, ctx: TaskContext): Promise<void> {
+    ctx.signal.addEventListener('abort', () => this.aborted.push(`${payload.tag}:${(ctx.signal.reason as Error).name}`), {
+      once: true,
+    });
+    await new Promise(() => undefined);
+  }
+
+  @Task('returns')
+  async returns(payload: { kind: string }): Promise<unknown> {
+    if (payload.kind === 'nul') return { text: 'a\u0000b' };
+    if (payload.kind === 'bigint') return { big: 1n };
+    return { ok: payload.kind };
+  }
+
+  @Task('throws', { maxAttempts: 3 })
+  async throws(payload: { kind: string }): Promise<void> {
+    if (payload.kind === 'string') throw 'plain string';
+    if (payload.kind === 'object') throw { code: 42 };
+    throw new PermanentTaskError('customer does not exist');
+  }
+}
+
+describe('queue: order, limits, cancel, timeouts and bad outcomes', () => {
+  let database: { name: string; url: string };
+  let q: QueueApp;
+  let handlers: Handlers;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('sched');
+    q = await startQueueApp(database.url, [Handlers], { concurrency: 1, prefetch: 0, maxAttempts: 2 });
+    handlers = q.app.get(Handlers);
+  });
+
+  afterAll(async () => {
+    await q?.close();
+    await dropTestDatabase(database.name);
+  });
+
+  it('runs higher priorities first, then by due time; a delayed execution waits; runAt in the past runs now', async () => {
+    let open!: () => void;
+    handlers.gate = new Promise((resolve) => (open = resolve));
+    await q.queue.invoke('ordered', { tag: 'blocker' });
+    await eventually('blocker fetched', async () =>
+      (await q.queue.stats()).tasks.some((t) => t.task === 'ordered' && t.running === 1),
+    );
+    await q.queue.invokeBatch([
+      { task: 'ordered', payload: { tag: 'low' }, opts: { priority: -1 } },
+      { task: 'ordered', payload: { tag: 'normal-1' } },
+      { task: 'ordered', payload: { tag: 'delayed' }, opts: { delayMs: 600, priority: 100 } },
+      { task: 'ordered', payload: { tag: 'high' }, opts: { priority: 10 } },
+      { task: 'ordered', payload: { tag: 'normal-2' } },
+      { task: 'ordered', payload: { tag: 'past' }, opts: { runAt: new Date(Date.now() - 60_000) } },
+    ]);
+    handlers.gate = undefined;
+    open();
+    await eventually('all ran', () => handlers.order.length === 7);
+    expect(handlers.order).toEqual(['blocker', 'high', 'past', 'normal-1', 'normal-2', 'low', 'delayed']);
+  });
+
+  it('cancels a queued execution (it never runs) and aborts a running one', async () => {
+    const queued = await q.queue.invoke('ordered', { tag: 'cancelled' }, { delayMs: 60_000 });
+    expect(await q.queue.cancel(queued.id)).toBe(true);
+    expect((await q.queue.get(queued.id))?.state).toBe('cancelled');
+    expect(await q.queue.cancel(queued.id)).toBe(false);
+
+    const running = await q.queue.invoke('until-aborted', { tag: 'running' });
+    await eventually('running', async () => (await q.queue.get(running.id))?.state === 'running');
+    expect(await q.queue.cancel(running.id)).toBe(true);
+    await eventually('aborted', () => handlers.aborted.includes('running:ExecutionCancelledError'));
+    expect((await q.queue.get(running.id))?.state).toBe('cancelled');
+  });
+
+  it('aborts a handler that never settles at its timeout and fails the attempt', async () => {
+    const { id } = await q.queue.invoke('never-settles', { tag: 'stuck' });
+    await eventually('dead after two timeouts', async () => (await q.queue.get(id))?.state === 'dead', 10_000);
+    const execution = await q.queue.get(id);
+    expect(execution?.errors.map((e) => e.name)).toEqual(['TaskTimeoutError', 'TaskTimeoutError']);
+    expect(handlers.aborted.filter((a) => a === 'stuck:TaskTimeoutError')).toHaveLength(2);
+  });
+
+  it('records a non-Error throw, and fails for good on PermanentTaskError', async () => {
+    const [plain, object, permanent] = await q.queue.invokeBatch([
+      { task: 'throws', payload: { kind: 'string' } },
+      { task: 'throws', payload: { kind: 'object' } },
+      { task: 'throws', payload: { kind: 'permanent' } },
+    ]);
+    await eventually('all dead', async () => {
+      const states = await Promise.all([plain, object, permanent].map(async (r) => (await q.queue.get(r.id))?.state));
+      return states.every((s) => s === 'dead');
+    });
+    expect((await q.queue.get(plain.id))?.lastError?.message).toBe('plain string');
+    expect((await q.queue.get(object.id))?.lastError?.message).toBe('non-Error thrown: {"code":42}');
+    const final = await q.queue.get(permanent.id);
+    expect(final?.attempts).toBe(1);
+    expect(final?.lastError).toMatchObject({ name: 'PermanentTaskError', message: 'customer does not exist' });
+  });
+
+  it('does not let a poison result block the others; the poison attempt is recorded as failed', async () => {
+    const results = await q.queue.invokeBatch([
+      { task: 'returns', payload: { kind: 'a' } },
+      { task: 'returns', payload: { kind: 'nul' } },
+      { task: 'returns', payload: { kind: 'bigint' } },
+      { task: 'returns', payload: { kind: 'b' } },
+    ]);
+    await eventually('good ones completed, bad ones dead', async () => {
+      const states = await Promise.all(results.map(async (r) => (await q.queue.get(r.id))?.state));
+      return states.join() === 'completed,dead,dead,completed';
+    });
+    expect((await q.queue.get(results[0].id))?.result).toEqual({ ok: 'a' });
+    expect((await q.queue.get(results[1].id))?.lastError?.name).toBe('OutcomeRejected');
+    expect((await q.queue.get(results[2].id))?.lastError?.message).toMatch(/BigInt/);
+  });
+});
+
+describe('queue: per-task concurrency', () => {
+  let database: { name: string; url: string };
+  let q: QueueApp;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('limits');
+    q = await startQueueApp(database.url, [Handlers], { concurrency: 8 });
+  });
+
+  afterAll(async () => {
+    await q?.close();
+    await dropTestDatabase(database.name);
+  });
+
+  it('never runs more handlers of a task at once than its limit, while other tasks use the free slots', async () => {
+    const handlers = q.app.get(Handlers);
+    await q.queue.invokeBatch([
+      ...Array.from({ length: 20 }, () => ({ task: 'limited', payload: {} })),
+      ...Array.from({ length: 20 }, (_, n) => ({ task: 'ordered', payload: { tag: `o${n}` } })),
+    ]);
+    await eventually('all ran', async () => (await q.queue.stats()).tasks.every((t) => t.queued + t.running === 0));
+    expect(handlers.limitedPeak).toBe(2);
+    expect(handlers.order).toHaveLength(20);
+  });
+});
