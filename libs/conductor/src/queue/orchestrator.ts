@@ -9,6 +9,8 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { jitteredBackoff, sleep } from '../database/abortable';
+import { classifyError } from '../resilience/classify-error';
+import { isDatabaseCallError } from '../resilience/database-call.error';
 import type { Database } from '../database/database';
 import { DatabaseRegistry } from '../database/database-registry';
 import { RESOLVED_OPTIONS } from '../database/database-tokens';
@@ -176,7 +178,10 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
       await this.boot();
     } catch (error) {
       if (this.shutdown.signal.aborted || this.stoppedReason) return;
-      // The database may be away at startup: the app starts anyway and the queue comes up when it returns.
+      // A broken schema, a bad permission or a migration lock held too long stops the startup with its
+      // cause; only a database that is away lets the app start, the queue coming up when it returns.
+      const kind = isDatabaseCallError(error) ? error.kind : classifyError(error).kind;
+      if (kind !== 'transient') throw error;
       this.logger.warn(
         `queue not started yet (${error instanceof Error ? error.message : String(error)}); retrying in the background`,
       );

@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { InvalidInvokeError, Task } from '@conductor/nestjs';
+import { type QueueApp, startQueueApp } from '../support/queue-app';
+import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+
+@Injectable()
+class Handlers {
+  @Task('known')
+  async known(): Promise<void> {}
+}
+
+describe('queue: invoke rejects bad input with a clear error and writes nothing', () => {
+  let database: { name: string; url: string };
+  let q: QueueApp;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('invalid');
+    q = await startQueueApp(database.url, [Handlers], { maxPayloadBytes: 1_000, workers: true });
+  });
+
+  afterAll(async () => {
+    await q?.close();
+    await dropTestDatabase(database.name);
+  });
+
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic.self = cyclic;
+
+  it.each([
+    ['an unknown task (strict)', 'nope', {}, undefined, /no @Task handler is registered for it \(known: known\)/],
+    ['a BigInt', 'known', { n: 1n }, undefined, /BigInt at key "n"/],
+    ['a cycle', 'known', cyclic, undefined, /circular reference/],
+    ['a function', 'known', { callback: () => 1 }, undefined, /function at key "callback"/],
+    ['undefined', 'known', undefined, undefined, /undefined/],
+    ['an oversized payload', 'known', { blob: 'x'.repeat(2_000) }, undefined, /over the limit of 1000 bytes/],
+    ['a NUL character', 'known', { s: 'a\u0000b' }, undefined, /NUL character/],
+    ['a negative delay', 'known', {}, { delayMs: -5 }, /delayMs must be a finite number >= 0/],
+    ['maxAttempts 0', 'known', {}, { maxAttempts: 0 }, /maxAttempts must be an integer >= 1/],
+    ['runAt and delayMs together', 'known', {}, { runAt: new Date(), delayMs: 5 }, /not both/],
+    ['an invalid date', 'known', {}, { runAt: new Date('nope') }, /runAt must be a valid Date/],
+    ['an unknown option', 'known', {}, { retries: 3 }, /unknown option "retries"/],
+    ['an empty queue name', 'known', {}, { queue: '' }, /queue must be a non-empty string/],
+    ['a fractional priority', 'known', {}, { priority: 1.5 }, /priority must be a 32-bit integer/],
+  ])('rejects %s', async (_what, task, payload, opts, message) => {
+    const before = await q.queue.stats();
+    const call = q.queue.invoke(task as string, payload, opts as never);
+    await expect(call).rejects.toBeInstanceOf(InvalidInvokeError);
+    await expect(q.queue.invoke(task as string, payload, opts as never)).rejects.toThrow(message);
+    const after = await q.queue.stats();
+    expect(after.tasks).toEqual(before.tasks);
+  });
+
+  it('rejects a whole batch when one item is bad, writing none of it', async () => {
+    const before = await q.queue.stats();
+    await expect(
+      q.queue.invokeBatch([
+        { task: 'known', payload: { ok: 1 } },
+        { task: 'known', payload: { n: 2n } },
+      ]),
+    ).rejects.toThrow(/item|BigInt/);
+    expect((await q.queue.stats()).tasks).toEqual(before.tasks);
+  });
+
+  it('stores task and queue names with quotes, semicolons, backslashes and unicode as plain data', async () => {
+    const strange = `x'); DROP TABLE conductor.executions; --\\ "ü☃"`;
+    const relaxed = await startQueueApp(database.url, [], { workers: false, strict: false });
+    try {
+      const { id } = await relaxed.queue.invoke(strange, { s: strange }, { queue: strange });
+      const execution = await relaxed.queue.get(id);
+      expect(execution).toMatchObject({ task: strange, queue: strange, payload: { s: strange } });
+      const tables = await relaxed.db.query<{ name: string }>(
+        `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'conductor' ORDER BY 1`,
+      );
+      expect(tables.map((t) => t.name)).toEqual([
+        'executions',
+        'finished_executions',
+        'idempotency_keys',
+        'orchestrators',
+        'schema_migrations',
+      ]);
+      expect(await relaxed.queue.cancel(id)).toBe(true);
+    } finally {
+      await relaxed.close();
+    }
+  });
+
+  it('chunks a batch of 100,000 items into bounded statements', async () => {
+    const relaxed = await startQueueApp(database.url, [], { workers: false, strict: false });
+    try {
+      const results = await relaxed.queue.invokeBatch(
+        Array.from({ length: 100_000 }, (_, n) => ({ task: 'bulk', payload: { n } })),
+      );
+      expect(results).toHaveLength(100_000);
+      const [row] = await relaxed.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM conductor.executions WHERE task = 'bulk'`,
+      );
+      expect(row.n).toBe(100_000);
+    } finally {
+      await relaxed.close();
+    }
+  });
+});

@@ -1,0 +1,159 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { Client } from 'pg';
+import {
+  ConductorModule,
+  type Database,
+  Orchestrator,
+  QUEUE_MIGRATIONS,
+  QueueService,
+  Task,
+  getDatabaseToken,
+  readMigrations,
+} from '@conductor/nestjs';
+import { Migrator, MigrationLockTimeoutError } from '@conductor/nestjs/queue/migrator';
+import { SqlCatalog } from '@conductor/nestjs/queue/sql/sql-catalog';
+import { quietLogger, startConductor } from '../support/app';
+import { FAST_QUEUE, eventually } from '../support/queue-app';
+import { createTestDatabase, dropTestDatabase, urlOf, withAdmin } from '../support/test-database';
+
+@Injectable()
+class Handlers {
+  done: number[] = [];
+  @Task('work')
+  async work(payload: { n: number }): Promise<void> {
+    this.done.push(payload.n);
+  }
+}
+
+async function appOn(url: string, schema: string, migrations = readMigrations(), providers = [Handlers]): Promise<TestingModule> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [ConductorModule.forRoot({ databases: { main: { url } }, queue: { database: 'main', schema, ...FAST_QUEUE } })],
+    providers,
+  })
+    .overrideProvider(QUEUE_MIGRATIONS)
+    .useValue(migrations)
+    .setLogger(quietLogger)
+    .compile();
+  return moduleRef.init();
+}
+
+async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+describe('queue migrations', () => {
+  let fresh: string;
+  let url: string;
+
+  beforeAll(async () => {
+    fresh = `fresh_${Date.now().toString(36)}`;
+    await withAdmin((client) => client.query(`CREATE DATABASE ${fresh}`));
+    url = urlOf(fresh);
+  });
+
+  afterAll(async () => {
+    await dropTestDatabase(fresh);
+  });
+
+  it('installs on a fresh database from two instances at once; each migration runs once; odd schema names are quoted', async () => {
+    const schema = `we"ird; schema`;
+    const [a, b] = await Promise.all([appOn(url, schema), appOn(url, schema)]);
+    try {
+      const applied = await query<{ version: number }>(
+        url,
+        `SELECT version FROM "we""ird; schema".schema_migrations ORDER BY version`,
+      );
+      expect(applied.map((r) => r.version)).toEqual(readMigrations().map((m) => m.version));
+      const { id } = await a.get(QueueService).invoke('work', { n: 1 });
+      await eventually('ran', async () => (await b.get(QueueService).get(id))?.state === 'completed');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('raises an error other than "relation does not exist" instead of taking it for a fresh install', async () => {
+    await query(url, `CREATE SCHEMA broken; CREATE TABLE broken.schema_migrations (version text)`);
+    await expect(appOn(url, 'broken')).rejects.toMatchObject({ code: '42804' });
+    // Nothing was installed over the broken ledger.
+    const tables = await query<{ n: number }>(url, `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'broken'`);
+    expect(tables[0].n).toBe(1);
+  });
+
+  it('bounds the wait for the migration lock, and ends it at once on shutdown', async () => {
+    const app = await startConductor({ databases: { main: { url } } });
+    const db = app.get<Database>(getDatabaseToken('main'));
+    const holder = new Client({ connectionString: url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtext('conductor:migrate:locked'))`);
+      const migrator = new Migrator(db, new SqlCatalog('locked'), readMigrations(), new Logger('test'));
+      const settings = { schema: 'locked', orchestratorId: '00000000-0000-7000-8000-000000000009', staleAfterMs: 1_000 };
+
+      let started = Date.now();
+      await expect(
+        migrator.migrate({ ...settings, lockTimeoutMs: 400, signal: new AbortController().signal }),
+      ).rejects.toBeInstanceOf(MigrationLockTimeoutError);
+      expect(Date.now() - started).toBeLessThan(5_000);
+
+      const shutdown = new AbortController();
+      started = Date.now();
+      setTimeout(() => shutdown.abort(new Error('shutting down')), 200);
+      await expect(migrator.migrate({ ...settings, lockTimeoutMs: 60_000, signal: shutdown.signal })).rejects.toThrow(
+        'shutting down',
+      );
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+      await app.close();
+    }
+  });
+
+  it('shuts down orchestrators of the older version gracefully before a breaking migration; nothing is lost', async () => {
+    const database = await createTestDatabase('breaking');
+    const current = readMigrations();
+    const breaking = [
+      ...current,
+      {
+        version: current.length,
+        name: `${String(current.length).padStart(4, '0')}_breaking`,
+        breaking: true,
+        sql: 'ALTER TABLE :"schema".executions ADD COLUMN note text;',
+      },
+    ];
+    const older = await appOn(database.url, 'conductor', current);
+    let newer: TestingModule | undefined;
+    try {
+      const jobs = await older
+        .get(QueueService)
+        .invokeBatch(Array.from({ length: 50 }, (_, n) => ({ task: 'work', payload: { n } })));
+      newer = await appOn(database.url, 'conductor', breaking);
+      expect(older.get(Orchestrator).status().stoppedReason).toMatch(/breaking change/);
+      expect(older.get(Orchestrator).status().registered).toBe(false);
+      const ledger = await query<{ version: number; breaking: boolean }>(
+        database.url,
+        'SELECT version, breaking FROM conductor.schema_migrations ORDER BY version',
+      );
+      expect(ledger[ledger.length - 1]).toEqual({ version: current.length, breaking: true });
+      const queue = newer.get(QueueService);
+      await eventually('every job completed', async () => {
+        const states = await Promise.all(jobs.map(async (j) => (await queue.get(j.id))?.state));
+        return states.every((s) => s === 'completed');
+      });
+      const done = [...older.get(Handlers).done, ...newer.get(Handlers).done];
+      expect(new Set(done).size).toBe(50);
+    } finally {
+      await newer?.close();
+      await older.close();
+      await dropTestDatabase(database.name);
+    }
+  });
+});
