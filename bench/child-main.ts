@@ -1,0 +1,54 @@
+import './support/register-alias';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChildReply, ChildTask } from './child-protocol';
+import { sqlClients } from './clients/sql-clients';
+import { type BenchSettings, readSettings } from './support/bench-settings';
+import { queueSystems } from './systems/queue-systems';
+import type { Metrics } from './workloads/metrics';
+import { queueCases } from './workloads/queue-cases';
+import { selectOne } from './workloads/select-one.workload';
+
+// A child measures one thing in a process of its own, so no system shares memory, handles or JIT state.
+const CLOSE_TIMEOUT_MS = 15_000;
+
+async function runQueue(task: Extract<ChildTask, { kind: 'queue' }>, s: BenchSettings): Promise<Metrics> {
+  const spec = find(queueSystems, task.system);
+  const workload = find(queueCases(s), task.case);
+  const system = await spec.create(task.url);
+  try {
+    return await workload.run(system, s);
+  } finally {
+    await Promise.race([system.close(), sleep(CLOSE_TIMEOUT_MS)]);
+  }
+}
+
+async function runPolicy(task: Extract<ChildTask, { kind: 'policy' }>, s: BenchSettings): Promise<Metrics> {
+  const client = await find(sqlClients, task.client).create(task.url, Math.max(...s.policyConcurrencies));
+  try {
+    return await selectOne(client, s, task.concurrency);
+  } finally {
+    await client.close();
+  }
+}
+
+function find<T extends { id: string }>(items: T[], id: string): T {
+  const item = items.find((candidate) => candidate.id === id);
+  if (!item) throw new Error(`unknown id "${id}"; known: ${items.map((i) => i.id).join(', ')}`);
+  return item;
+}
+
+async function main(): Promise<void> {
+  const task = JSON.parse(process.argv[2] ?? '{}') as ChildTask;
+  const settings = readSettings();
+  let reply: ChildReply;
+  try {
+    const metrics = task.kind === 'queue' ? await runQueue(task, settings) : await runPolicy(task, settings);
+    reply = { ok: true, metrics };
+  } catch (error) {
+    reply = { ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  }
+  // Exit at once: some systems leave timers behind after close, and the parent waits for the exit.
+  process.send?.(reply, () => process.exit(0));
+}
+
+void main();

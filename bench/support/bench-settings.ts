@@ -1,0 +1,61 @@
+/** BenchSettings are the sizes of one run, read from the environment. */
+export interface BenchSettings {
+  quick: boolean;
+  /** Jobs per enqueue and drain measurement. */
+  jobs: number;
+  /** Rows per `invokeBatch` call. */
+  batchSize: number;
+  /** Invokes in flight during the single enqueue. */
+  inFlight: number;
+  /** Worker concurrencies of the drain. */
+  drainConcurrencies: number[];
+  /** Trickle: this many jobs, one every `trickleGapMs`. */
+  trickleJobs: number;
+  trickleGapMs: number;
+  /** Worker concurrency while the trickle runs. */
+  trickleConcurrency: number;
+  /** Each measurement runs this many times; the median is reported. */
+  repeats: number;
+  /** A drain that has not finished after this long is stopped and its rate taken from what it did. */
+  drainCapMs: number;
+  /** `SELECT 1` calls per policy measurement, by concurrency. */
+  policyCalls: Record<number, number>;
+  policyConcurrencies: number[];
+  /** Only these systems (comma-separated ids in BENCH_SYSTEMS), or all. */
+  systems?: string[];
+  /** Which parts run (BENCH_PARTS=queue,policy; both by default). */
+  parts: { queue: boolean; policy: boolean };
+  /** An existing server instead of the embedded one. */
+  serverUrl?: string;
+}
+
+/** Reads BENCH_QUICK, BENCH_REPEATS, BENCH_JOBS, BENCH_SYSTEMS, BENCH_PARTS and BENCH_PG_URL. */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
+  const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
+  const jobs = positive(env.BENCH_JOBS, quick ? 2_000 : 20_000, 'BENCH_JOBS');
+  const parts = (env.BENCH_PARTS ?? 'queue,policy').split(',').map((p) => p.trim());
+  return {
+    quick,
+    jobs,
+    batchSize: 500,
+    inFlight: 10,
+    drainConcurrencies: [10, 50],
+    trickleJobs: quick ? 50 : 200,
+    trickleGapMs: 20,
+    trickleConcurrency: 10,
+    repeats: positive(env.BENCH_REPEATS, quick ? 1 : 3, 'BENCH_REPEATS'),
+    drainCapMs: quick ? 15_000 : 30_000,
+    policyCalls: quick ? { 1: 1_000, 32: 4_000 } : { 1: 5_000, 32: 40_000 },
+    policyConcurrencies: [1, 32],
+    systems: env.BENCH_SYSTEMS ? env.BENCH_SYSTEMS.split(',').map((s) => s.trim()) : undefined,
+    parts: { queue: parts.includes('queue'), policy: parts.includes('policy') },
+    serverUrl: env.BENCH_PG_URL || undefined,
+  };
+}
+
+function positive(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,22 @@
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import type { ChildReply, ChildTask } from '../child-protocol';
+
+/** Runs one task in a fresh Node process (the same binary as this one) and returns its reply. */
+export function runChild(task: ChildTask, timeoutMs: number): Promise<ChildReply> {
+  return new Promise((resolve) => {
+    const child = fork(join(__dirname, '..', 'child-main.js'), [JSON.stringify(task)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let reply: ChildReply | undefined;
+    const timer = setTimeout(() => {
+      reply ??= { ok: false, error: `no answer within ${timeoutMs} ms` };
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('message', (message) => (reply ??= message as ChildReply));
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(reply ?? { ok: false, error: `child exited with ${signal ?? code} and no answer` });
+    });
+  });
+}

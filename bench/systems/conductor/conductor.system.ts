@@ -1,0 +1,67 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { type ConductorModuleOptions, QueueService } from '@conductor/nestjs';
+import { createConductorApp } from '../../support/conductor-app';
+import type { BenchHandler, BenchPayload, QueueSystem, QueueSystemSpec } from '../queue-system.interface';
+import { BENCH_HANDLER, BENCH_TASK, BenchTasks } from './bench-tasks';
+
+const POOL_MAX = 10;
+
+function options(url: string, concurrency: number, workers: boolean): ConductorModuleOptions {
+  return { databases: { main: { url, pool: { max: POOL_MAX } } }, queue: { database: 'main', concurrency, workers } };
+}
+
+/** Conductor at its defaults (only the pool size and the concurrency are set). */
+export const conductorSpec: QueueSystemSpec = {
+  id: 'conductor',
+  label: 'Conductor',
+  settings: (concurrency) => ({ pool: { max: POOL_MAX }, concurrency, 'everything else': 'defaults' }),
+  create: async (url) => new ConductorSystem(url),
+};
+
+class ConductorSystem implements QueueSystem {
+  private producer: INestApplicationContext | undefined;
+  private workers: INestApplicationContext | undefined;
+  private queue: QueueService | undefined;
+
+  constructor(private readonly url: string) {}
+
+  async setup(): Promise<void> {
+    // A producer-only process: it migrates and invokes, its workers stay off until startWorkers.
+    this.producer = await this.app(false, 10, () => undefined);
+    this.queue = this.producer.get(QueueService);
+  }
+
+  async enqueue(payload: BenchPayload): Promise<void> {
+    await this.service().invoke(BENCH_TASK, payload);
+  }
+
+  async enqueueBatch(payloads: BenchPayload[]): Promise<void> {
+    await this.service().invokeBatch(payloads.map((payload) => ({ task: BENCH_TASK, payload })));
+  }
+
+  async startWorkers(concurrency: number, handler: BenchHandler): Promise<void> {
+    this.workers = await this.app(true, concurrency, handler);
+  }
+
+  async pending(): Promise<number> {
+    const { tasks } = await this.service().stats();
+    return tasks.reduce((sum, t) => sum + t.queued + t.running, 0);
+  }
+
+  async close(): Promise<void> {
+    await this.workers?.close();
+    await this.producer?.close();
+  }
+
+  private async app(workers: boolean, concurrency: number, handler: BenchHandler): Promise<INestApplicationContext> {
+    return createConductorApp(options(this.url, concurrency, workers), [
+      BenchTasks,
+      { provide: BENCH_HANDLER, useValue: handler },
+    ]);
+  }
+
+  private service(): QueueService {
+    if (!this.queue) throw new Error('setup() first');
+    return this.queue;
+  }
+}

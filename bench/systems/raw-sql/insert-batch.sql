@@ -1,0 +1,1 @@
+INSERT INTO bench_jobs (payload) SELECT unnest($1::jsonb[])

@@ -1,0 +1,1 @@
+INSERT INTO bench_jobs (payload) VALUES ($1::jsonb)
