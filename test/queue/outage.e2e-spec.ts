@@ -63,8 +63,11 @@ describe('queue: workers pause while the breaker is open and resume on their own
       await proxy.setMode('pass');
       await eventually('all jobs done', () => handlers.done.size === 21, 20_000);
       expect(orchestrator.status().workers).toBe('running');
-      const states = await Promise.all(during.map(async (j) => (await app.get(QueueService).get(j.id))?.state));
-      expect(states.every((s) => s === 'completed')).toBe(true);
+      // Handlers ran; their completions are written in the next flush.
+      await eventually('every completion recorded', async () => {
+        const states = await Promise.all(during.map(async (j) => (await app.get(QueueService).get(j.id))?.state));
+        return states.every((s) => s === 'completed');
+      });
     } finally {
       await app.close();
     }

@@ -42,8 +42,9 @@ export function validateQueueOptions(raw: unknown, databaseKeys: readonly string
     );
   }
   checkString(options.schema, name('schema'));
-  if (options.schema !== undefined && (Buffer.byteLength(options.schema) > 63 || options.schema.includes('\0'))) {
-    throw new InvalidOptionsError(name('schema'), 'a PostgreSQL identifier has at most 63 bytes and no NUL character');
+  // The name is always quoted; `$` is refused too because the schema's functions are dollar-quoted.
+  if (options.schema !== undefined && (Buffer.byteLength(options.schema) > 63 || /[\0$]/.test(options.schema))) {
+    throw new InvalidOptionsError(name('schema'), 'a schema name has at most 63 bytes and no NUL or "$" character');
   }
   for (const key of [
     'concurrency',

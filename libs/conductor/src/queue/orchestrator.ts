@@ -294,7 +294,10 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
     if (outcome.kind === 'swept') {
       // Presumed dead by another process: its leases were requeued. Abort, forget them, register again.
       this.logger.error('this orchestrator was swept as stale; its running executions were requeued elsewhere. Re-registering.');
-      this.worker?.loseLeases();
+      // NOTE: executions fetched between the sweep and this heartbeat still carry current leases, and
+      // after re-registering nobody would ever sweep them: hand them back (fenced, so the swept ones,
+      // whose leases are gone, are left alone).
+      void this.releaseLeases(this.worker?.loseLeases() ?? []);
       const register = this.sql.get('register_orchestrator');
       void this.database
         .query(register.text, [this.id, hostname(), process.pid, this.migrations.length - 1], {
