@@ -3,6 +3,7 @@ import { startEmbeddedServer } from './embedded-server';
 import { readMigrations } from '../../libs/conductor/src/queue/migrations/migration-files';
 import { bindSchema } from '../../libs/conductor/src/queue/sql/sql-catalog';
 import { TEMPLATE_DATABASE, urlOf } from './test-database';
+import { CHILD_BUILD_DIR_ENV, buildChildScripts } from './child-build';
 
 /**
  * Starts one embedded PostgreSQL for the whole run (or uses CONDUCTOR_TEST_PG_URL) and prepares the
@@ -44,4 +45,6 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await template.end();
   }
+  // Crash tests run workers in separate Node processes, which cannot use jest's TypeScript transform.
+  process.env[CHILD_BUILD_DIR_ENV] = buildChildScripts();
 }
