@@ -109,7 +109,11 @@ export interface QueueOptions<K extends string = string> {
   workers?: boolean;
   /** Use LISTEN/NOTIFY to wake idle workers (default true); turn off behind PgBouncer transaction pooling. */
   listen?: boolean;
-  /** Executions fetched ahead of free slots and held locally (default: equal to `concurrency`). */
+  /**
+   * Executions fetched ahead of free slots and held locally. By default it adapts: about a quarter
+   * second of work at the rate handlers finish, between `concurrency` and 1 000, so fast tasks are
+   * fetched in large batches and slow ones are not hoarded away from other processes.
+   */
   prefetch?: number;
   /** Named queues this process works on (default: all). */
   queues?: string[];
@@ -125,7 +129,7 @@ export interface QueueOptions<K extends string = string> {
   timeoutMs?: number;
   /** Completions buffered before a flush (default 500); workers stop fetching while the buffer is full. */
   completionBatchSize?: number;
-  /** Longest a completion waits to be flushed (default 5 ms). */
+  /** Longest a completion waits to be flushed; 0 writes at once, batching what finishes meanwhile (default 0). */
   completionFlushMs?: number;
   /** Time running handlers get to finish at shutdown before their signal is aborted (default 10 000 ms). */
   shutdownGraceMs?: number;

@@ -30,7 +30,7 @@ export const DEFAULT_QUEUE: Omit<ResolvedQueueOptions, 'database' | 'prefetch' |
   backoff: { initialDelayMs: 1_000, maxDelayMs: 300_000 },
   timeoutMs: 300_000,
   completionBatchSize: 500,
-  completionFlushMs: 5,
+  completionFlushMs: 0,
   shutdownGraceMs: 10_000,
   retentionMs: 24 * 60 * 60 * 1000,
   idempotencyRetentionMs: 24 * 60 * 60 * 1000,

@@ -38,8 +38,10 @@ export interface ResolvedDatabaseOptions {
 }
 
 /** The queue's options, validated, with every default filled in. */
-export type ResolvedQueueOptions = Required<Omit<QueueOptions, 'queues' | 'backoff' | 'strict'>> & {
+export type ResolvedQueueOptions = Required<Omit<QueueOptions, 'queues' | 'backoff' | 'strict' | 'prefetch'>> & {
   queues: string[] | null;
+  /** A fixed prefetch, or null to adapt it to the handlers' rate. */
+  prefetch: number | null;
   backoff: { initialDelayMs: number; maxDelayMs: number };
   strict: boolean;
 };

@@ -81,7 +81,7 @@ export function validateQueueOptions(raw: unknown, databaseKeys: readonly string
     database: options.database,
     backoff: { ...DEFAULT_QUEUE.backoff, ...stripUndefined(options.backoff ?? {}) },
     queues: options.queues ?? null,
-    prefetch: options.prefetch ?? options.concurrency ?? DEFAULT_QUEUE.concurrency,
+    prefetch: options.prefetch ?? null,
     strict: options.strict ?? options.workers ?? DEFAULT_QUEUE.workers,
   };
   if (resolved.staleAfterMs <= resolved.heartbeatIntervalMs) {

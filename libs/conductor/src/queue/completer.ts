@@ -44,14 +44,16 @@ export interface CompleterSettings {
 const TRANSIENT_BACKOFF_MS = 500;
 
 /**
- * Completer writes outcomes in batches: a flush when `batchSize` are waiting or `flushMs` after the
- * first. Its buffer is bounded: `full` tells workers to stop fetching. A batch the database rejects for
+ * Completer writes outcomes in batches: at once by default, everything that finished while the
+ * previous flush was in flight going into the next one (or `flushMs` after the first, when set), and
+ * never more than `batchSize` per statement. Its buffer is bounded: `full` tells workers to stop fetching. A batch the database rejects for
  * a permanent reason is split until the poison item is alone; that item is recorded as failed with the
  * database's error and never retried forever. Transient failures keep the batch and try again later.
  */
 export class Completer {
   private buffer: Outcome[] = [];
   private timer?: NodeJS.Timeout;
+  private immediate?: NodeJS.Immediate;
   private flushing?: Promise<void>;
   private lateCount = 0;
   private lastLateLog = 0;
@@ -100,6 +102,8 @@ export class Completer {
   async close(deadlineMs: number): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.immediate) clearImmediate(this.immediate);
+    this.immediate = undefined;
     const deadline = setTimeout(() => this.stopping.abort(new Error('completer shutdown deadline')), deadlineMs);
     try {
       await this.flush();
@@ -114,11 +118,19 @@ export class Completer {
     }
   }
 
+  /** Flushes after `delayMs`, or on the next turn of the event loop for 0; a flush in flight picks up what arrives. */
   private schedule(delayMs: number): void {
     if (this.flushing || this.stopping.signal.aborted) return;
-    if (this.timer && delayMs > 0) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    if (delayMs === 0) {
+      // NOTE: setImmediate rather than a 0 ms timer: it runs after the completions of this turn have
+      // joined the batch, without the timer's extra millisecond.
+      this.immediate ??= setImmediate(() => {
+        this.immediate = undefined;
+        void this.flushOnce();
+      });
+      return;
+    }
+    this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.flushOnce();
     }, delayMs);

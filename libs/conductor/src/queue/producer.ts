@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Database } from '../database/database';
+import { classifyError } from '../resilience/classify-error';
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface';
 import { InvalidInvokeError } from './invalid-invoke.error';
 import { encodeJson } from './payload-codec';
@@ -16,6 +17,13 @@ const MAX_KEY_LENGTH = 512;
 const INVOKE_OPTION_KEYS = new Set(['idempotencyKey', 'runAt', 'delayMs', 'priority', 'maxAttempts', 'queue']);
 const INT32_MAX = 2_147_483_647;
 
+/** A single invoke waiting for the next grouped insert. */
+interface Waiting {
+  item: PreparedItem;
+  resolve: (result: InvokeResult) => void;
+  reject: (error: unknown) => void;
+}
+
 /** One validated item, serialized once, ready to go into the batch document. */
 interface PreparedItem {
   id: string;
@@ -29,8 +37,15 @@ interface PreparedItem {
  * Producer turns `invoke` calls into rows: it validates every item before anything is written, gives
  * each a client-generated id (so a retried insert never doubles), and sends a batch as one statement.
  * Inside `Database.transaction` on the queue's database the insert joins the transaction.
+ *
+ * Single invokes outside a transaction are grouped: while one insert is in flight, the invokes that
+ * arrive wait and go together in the next statement (one commit for many callers). Each caller still
+ * gets its own result, or the error of its group.
  */
 export class Producer {
+  private readonly waiting: Waiting[] = [];
+  private grouping = false;
+
   constructor(
     private readonly db: Database,
     private readonly sql: SqlCatalog,
@@ -44,6 +59,7 @@ export class Producer {
   async invoke(requests: readonly InvokeRequest[], signal?: AbortSignal): Promise<InvokeResult[]> {
     if (!Array.isArray(requests))
       throw new InvalidInvokeError('(batch)', 'invokeBatch expects an array of { task, payload, opts? }');
+    if (requests.length === 1 && !this.db.currentTransaction) return [await this.grouped(this.prepare(requests[0], 0))];
     const results: InvokeResult[] = new Array(requests.length);
     for (let start = 0; start < requests.length; start += INVOKE_CHUNK_SIZE) {
       const chunk = requests.slice(start, start + INVOKE_CHUNK_SIZE);
@@ -52,6 +68,33 @@ export class Producer {
       chunkResults.forEach((result, index) => (results[start + index] = result));
     }
     return results;
+  }
+
+  private grouped(item: PreparedItem): Promise<InvokeResult> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      if (!this.grouping) void this.insertGroups();
+    });
+  }
+
+  /** Inserts the waiting invokes, a group per statement, until none is left. */
+  private async insertGroups(): Promise<void> {
+    this.grouping = true;
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.waiting.splice(0, INVOKE_CHUNK_SIZE);
+        try {
+          const results = await this.insert(group.map((w) => w.item));
+          group.forEach((w, index) => w.resolve(results[index]));
+        } catch (error) {
+          if (group.length === 1 || classifyError(error).kind === 'transient') group.forEach((w) => w.reject(error));
+          // One caller's item may be what the database refused: insert them one by one to find out.
+          else for (const w of group) await this.insert([w.item]).then(([result]) => w.resolve(result), w.reject);
+        }
+      }
+    } finally {
+      this.grouping = false;
+    }
   }
 
   private async insert(items: PreparedItem[], signal?: AbortSignal): Promise<InvokeResult[]> {

@@ -17,6 +17,7 @@ import type { TaskContext } from './queue.interfaces';
 import { serializeError } from './serialize-error';
 import type { SqlCatalog } from './sql/sql-catalog';
 import type { RegisteredTask } from './task-registry';
+import { AdaptivePrefetch } from './adaptive-prefetch';
 import { Wakeup } from './wakeup';
 
 /** An execution this process holds a lease on. */
@@ -59,6 +60,7 @@ export class Worker {
   private lastFetchErrorLog = 0;
   private readonly idle = new Set<() => void>();
   private paused = false;
+  private readonly prefetch: AdaptivePrefetch;
 
   constructor(
     private readonly db: Database,
@@ -69,7 +71,9 @@ export class Worker {
     private readonly orchestratorId: string,
     private readonly events: EventEmitter<QueueEventMap>,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.prefetch = new AdaptivePrefetch(options.concurrency, options.prefetch);
+  }
 
   /** 'running', 'paused' (breaker open or completer full) or 'stopped'. */
   get state(): 'running' | 'paused' | 'stopped' {
@@ -158,20 +162,19 @@ export class Worker {
 
   private async fetchLoop(): Promise<void> {
     const signal = this.stopFetching.signal;
-    const capacity = this.options.concurrency + this.options.prefetch;
     while (!signal.aborted) {
       this.paused = this.db.breakerState === 'open' || this.completer.full;
       if (this.paused) {
         await this.wakeup.wait(this.options.pollIntervalMs, signal);
         continue;
       }
-      const held = this.running.size + this.buffer.length;
-      // Refill when a slot is idle, in one batch for every free place: one statement feeds many slots.
-      if (held >= this.options.concurrency) {
+      // Refill when the buffer runs lower than the slots it feeds, in one batch for every free place:
+      // one statement feeds many slots.
+      const want = this.options.concurrency + this.prefetch.size() - this.running.size - this.buffer.length;
+      if (this.buffer.length >= this.options.concurrency || want <= 0) {
         await this.wakeup.wait(this.options.pollIntervalMs, signal);
         continue;
       }
-      const want = capacity - held;
       const plan = this.fetchPlan();
       if (plan.uncapped.length === 0 && plan.capped.length === 0) {
         await this.wakeup.wait(this.options.pollIntervalMs, signal);
@@ -292,6 +295,7 @@ export class Worker {
       )
       .finally(() => {
         clearTimeout(timer);
+        this.prefetch.finishedOne();
         this.running.delete(execution.id);
         this.runningByTask.set(task.name, (this.runningByTask.get(task.name) ?? 1) - 1);
         this.release(task.name);

@@ -1,0 +1,45 @@
+/** Most executions one process holds ahead of its free slots. */
+export const MAX_PREFETCH = 1_000;
+/** How much work, in time at the measured rate, the buffer aims to hold. */
+const TARGET_BUFFER_MS = 250;
+const SMOOTHING = 0.3;
+
+/**
+ * AdaptivePrefetch sizes the local buffer from the rate at which handlers finish: a quarter second of
+ * work, between `concurrency` and 1 000. Fast handlers are fed in large batches (one statement per
+ * hundreds of executions); slow ones get a small buffer, so they are not hoarded away from other
+ * processes that have free slots. A fixed `prefetch` option bypasses it.
+ */
+export class AdaptivePrefetch {
+  private finished = 0;
+  private since: number;
+  private rate = 0;
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly fixed: number | null,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.since = now();
+  }
+
+  /** Counts one finished handler. */
+  finishedOne(): void {
+    this.finished++;
+  }
+
+  /** Executions to hold beyond the running ones now. */
+  size(): number {
+    if (this.fixed !== null) return this.fixed;
+    const now = this.now();
+    const elapsed = now - this.since;
+    if (elapsed >= 50) {
+      const measured = (this.finished * 1000) / elapsed;
+      this.rate = this.rate === 0 ? measured : SMOOTHING * measured + (1 - SMOOTHING) * this.rate;
+      this.finished = 0;
+      this.since = now;
+    }
+    const wanted = Math.ceil((this.rate * TARGET_BUFFER_MS) / 1000);
+    return Math.min(MAX_PREFETCH, Math.max(this.concurrency, wanted));
+  }
+}
