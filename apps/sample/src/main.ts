@@ -1,30 +1,24 @@
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module';
-import { provideLocalDatabases } from './local-databases';
+import { bootstrap } from './bootstrap';
 
-async function bootstrap(): Promise<void> {
-  const embedded = await provideLocalDatabases();
-  const app = await NestFactory.create(AppModule);
-  app.enableShutdownHooks();
-  const port = Number(process.env.PORT ?? 3000);
-  await app.listen(port);
-  const base = `http://localhost:${port}`;
-  console.log(`Conductor sample listening on ${base}`);
-  console.log(`  GET  ${base}/health`);
-  if (embedded) console.log(`  embedded PostgreSQL on port ${embedded.port} (data in .data/postgres)`);
-  const stopEmbedded = async (): Promise<void> => {
-    await app.close();
-    await embedded?.stop();
-    process.exit(0);
-  };
-  if (embedded) {
-    process.once('SIGINT', () => void stopEmbedded());
-    process.once('SIGTERM', () => void stopEmbedded());
-  }
-}
+const ROUTES = [
+  ['POST', '/orders', '{"sku":"tea-earl-grey","quantity":2,"email":"ada@example.com"}'],
+  ['GET', '/orders/:id', 'the order, its send-confirmation job and the e-mails sent'],
+  ['GET', '/products', 'the catalogue (reference database); PUT /products/:sku adds one'],
+  ['GET', '/admin/queue', 'queue counts; POST /admin/dead/replay requeues the dead jobs'],
+  ['GET', '/health/ready', 'every database and the queue (503 when one is down)'],
+  ['GET', '/health/live', 'the process only'],
+  ['GET', '/metrics', 'Prometheus text'],
+];
 
-void bootstrap().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+void bootstrap().then(
+  ({ port, embedded }) => {
+    const base = `http://localhost:${port}`;
+    console.log(`Conductor sample listening on ${base}`);
+    for (const [method, path, what] of ROUTES) console.log(`  ${method.padEnd(4)} ${(base + path).padEnd(36)} ${what}`);
+    if (embedded) console.log(`  embedded PostgreSQL on port ${embedded.port} (data in .data/postgres); Ctrl-C stops both`);
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
