@@ -7,6 +7,8 @@ export function runChild(task: ChildTask, timeoutMs: number): Promise<ChildReply
   return new Promise((resolve) => {
     const child = fork(join(__dirname, '..', 'child-main.js'), [JSON.stringify(task)], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // BENCH_CHILD_ARGS passes Node flags to the measured processes, e.g. `--cpu-prof` to profile them.
+      execArgv: process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(' ') : [],
     });
     let reply: ChildReply | undefined;
     const timer = setTimeout(() => {

@@ -72,6 +72,9 @@ export class Completer {
     return this.buffer.length;
   }
 
+  /** Called after each written batch: a worker paused on a full buffer resumes at once, not at its next poll. */
+  onWritten?: () => void;
+
   /** True when workers must stop fetching until the buffer drains. */
   get full(): boolean {
     return this.buffer.length >= this.settings.batchSize * 2;
@@ -144,6 +147,7 @@ export class Completer {
           const batch = this.buffer.splice(0, this.settings.batchSize);
           try {
             await this.write(batch);
+            this.onWritten?.();
           } catch (error) {
             // Transient (the database is away): keep the outcomes, in order, and try again shortly.
             this.buffer.unshift(...batch);

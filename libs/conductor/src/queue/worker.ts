@@ -73,6 +73,7 @@ export class Worker {
     private readonly logger: Logger,
   ) {
     this.prefetch = new AdaptivePrefetch(options.concurrency, options.prefetch);
+    completer.onWritten = () => this.wakeup.fire();
   }
 
   /** 'running', 'paused' (breaker open or completer full) or 'stopped'. */
