@@ -8,6 +8,7 @@ import { measureQueues } from './measure-queues';
 import { renderReport } from './report/render-report';
 import { openBenchServer } from './support/bench-server';
 import { readSettings } from './support/bench-settings';
+import { snapshotBuild } from './support/build-snapshot';
 import { copyLibraryAssets } from './support/copy-library-assets';
 import { machineInfo } from './support/machine-info';
 import { repoRoot } from './support/repo-root';
@@ -19,12 +20,13 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   console.log(`bench: Node ${process.version} (${process.execPath})${settings.quick ? ', quick mode' : ''}`);
   copyLibraryAssets();
+  const snapshot = snapshotBuild();
   const server = await openBenchServer(settings.serverUrl);
   try {
     const machine = await machineInfo(server.adminUrl);
     console.log(`bench: PostgreSQL ${machine.postgres}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB`);
-    const queue = await measureQueues(server, settings);
-    const policy = await measurePolicy(server, settings);
+    const queue = await measureQueues(server, settings, snapshot.childEntry);
+    const policy = await measurePolicy(server, settings, snapshot.childEntry);
     const report = renderReport({
       settings,
       machine,
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     console.log(`\n${report}\nbench: written to docs/benchmarks.md`);
   } finally {
     await server.close();
+    snapshot.remove();
   }
 }
 

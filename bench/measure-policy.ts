@@ -6,13 +6,13 @@ import { ResultTable } from './support/result-table';
 import { runChild } from './support/run-child';
 
 /** Measures `SELECT 1` through each client at each concurrency, in rounds, each run in its own process. */
-export async function measurePolicy(server: BenchServer, s: BenchSettings): Promise<ResultTable> {
+export async function measurePolicy(server: BenchServer, s: BenchSettings, childEntry: string): Promise<ResultTable> {
   const results = new ResultTable();
   const url = await server.createDatabase('bench_policy');
   for (let round = 1; s.parts.policy && round <= s.repeats; round++) {
     for (const client of sqlClients) {
       for (const concurrency of s.policyConcurrencies) {
-        const reply = await runChild({ kind: 'policy', client: client.id, concurrency, url }, 300_000);
+        const reply = await runChild(childEntry, { kind: 'policy', client: client.id, concurrency, url }, 300_000);
         const where = `[${round}/${s.repeats}] ${client.label} · SELECT 1 at concurrency ${concurrency}`;
         if (reply.ok) {
           results.add(String(concurrency), client.id, reply.metrics);

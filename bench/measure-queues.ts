@@ -16,7 +16,7 @@ export interface QueueRun {
  * Runs every workload of every system, one child process and one fresh database at a time. The
  * repeats are rounds over all systems, so a noisy minute on the shared machine spreads over everyone.
  */
-export async function measureQueues(server: BenchServer, s: BenchSettings): Promise<QueueRun> {
+export async function measureQueues(server: BenchServer, s: BenchSettings, childEntry: string): Promise<QueueRun> {
   const systems = queueSystems.filter((spec) => !s.systems || s.systems.includes(spec.id));
   const results = new ResultTable();
   const timeoutMs = s.drainCapMs + 180_000;
@@ -25,7 +25,7 @@ export async function measureQueues(server: BenchServer, s: BenchSettings): Prom
       for (const workload of queueCases(s)) {
         const database = `bench_${spec.id}_${workload.id}_${round}`.replace(/-/g, '_');
         const url = await server.createDatabase(database);
-        const reply = await runChild({ kind: 'queue', system: spec.id, case: workload.id, url }, timeoutMs);
+        const reply = await runChild(childEntry, { kind: 'queue', system: spec.id, case: workload.id, url }, timeoutMs);
         await server.dropDatabase(database);
         const where = `[${round}/${s.repeats}] ${spec.label} · ${workload.id}`;
         if (reply.ok) {

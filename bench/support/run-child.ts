@@ -1,11 +1,10 @@
 import { fork } from 'node:child_process';
-import { join } from 'node:path';
 import type { ChildReply, ChildTask } from '../child-protocol';
 
-/** Runs one task in a fresh Node process (the same binary as this one) and returns its reply. */
-export function runChild(task: ChildTask, timeoutMs: number): Promise<ChildReply> {
+/** Runs one task in a fresh Node process (the same binary as this one) from `entry`, and returns its reply. */
+export function runChild(entry: string, task: ChildTask, timeoutMs: number): Promise<ChildReply> {
   return new Promise((resolve) => {
-    const child = fork(join(__dirname, '..', 'child-main.js'), [JSON.stringify(task)], {
+    const child = fork(entry, [JSON.stringify(task)], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // BENCH_CHILD_ARGS passes Node flags to the measured processes, e.g. `--cpu-prof` to profile them.
       execArgv: process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(' ') : [],

@@ -19,16 +19,14 @@ export const conductorSpec: QueueSystemSpec = {
 };
 
 class ConductorSystem implements QueueSystem {
-  private producer: INestApplicationContext | undefined;
-  private workers: INestApplicationContext | undefined;
+  private app: INestApplicationContext | undefined;
   private queue: QueueService | undefined;
 
   constructor(private readonly url: string) {}
 
   async setup(): Promise<void> {
     // A producer-only process: it migrates and invokes, its workers stay off until startWorkers.
-    this.producer = await this.app(false, 10, () => undefined);
-    this.queue = this.producer.get(QueueService);
+    await this.open(false, 10, () => undefined);
   }
 
   async enqueue(payload: BenchPayload): Promise<void> {
@@ -39,8 +37,11 @@ class ConductorSystem implements QueueSystem {
     await this.service().invokeBatch(payloads.map((payload) => ({ task: BENCH_TASK, payload })));
   }
 
+  /** Replaces the producer with an application that runs workers (and invokes, for the trickle). */
   async startWorkers(concurrency: number, handler: BenchHandler): Promise<void> {
-    this.workers = await this.app(true, concurrency, handler);
+    // One application at a time: two in a process would register two TypeORM data sources named `main`.
+    await this.app?.close();
+    await this.open(true, concurrency, handler);
   }
 
   async pending(): Promise<number> {
@@ -49,15 +50,13 @@ class ConductorSystem implements QueueSystem {
   }
 
   async close(): Promise<void> {
-    await this.workers?.close();
-    await this.producer?.close();
+    await this.app?.close();
   }
 
-  private async app(workers: boolean, concurrency: number, handler: BenchHandler): Promise<INestApplicationContext> {
-    return createConductorApp(options(this.url, concurrency, workers), [
-      BenchTasks,
-      { provide: BENCH_HANDLER, useValue: handler },
-    ]);
+  private async open(workers: boolean, concurrency: number, handler: BenchHandler): Promise<void> {
+    const providers = [BenchTasks, { provide: BENCH_HANDLER, useValue: handler }];
+    this.app = await createConductorApp(options(this.url, concurrency, workers), providers);
+    this.queue = this.app.get(QueueService);
   }
 
   private service(): QueueService {
