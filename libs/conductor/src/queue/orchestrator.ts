@@ -27,7 +27,8 @@ import { QUEUE_MIGRATIONS } from './queue-tokens';
 import { SqlCatalog } from './sql/sql-catalog';
 import { type RegisteredTask, TaskRegistry } from './task-registry';
 import { uuidv7 } from './uuid-v7';
-import { type LeasedExecution, Worker } from './worker';
+import type { LeasedExecution } from './leased-execution';
+import { Worker } from './worker';
 
 /** Where the orchestrator stands, for health checks. */
 export interface OrchestratorStatus {

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '@nestjs/common';
-import { jitteredBackoff, raceAbort } from '../database/abortable';
+import { jitteredBackoff } from '../database/abortable';
 import type { Database } from '../database/database';
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface';
 import type { Completer } from './completer';
@@ -18,24 +18,9 @@ import { serializeError } from './serialize-error';
 import type { SqlCatalog } from './sql/sql-catalog';
 import type { RegisteredTask } from './task-registry';
 import { AdaptivePrefetch } from './adaptive-prefetch';
+import type { LeasedExecution } from './leased-execution';
+import { RunningAttempt } from './running-attempt';
 import { Wakeup } from './wakeup';
-
-/** An execution this process holds a lease on. */
-export interface LeasedExecution {
-  id: string;
-  task: string;
-  queue: string;
-  payload: unknown;
-  attempts: number;
-  max_attempts: number;
-  lease: string;
-  wait_ms: number;
-}
-
-interface Running {
-  execution: LeasedExecution;
-  controller: AbortController;
-}
 
 const FETCH_ERROR_MAX_BACKOFF_MS = 10_000;
 
@@ -47,7 +32,7 @@ const FETCH_ERROR_MAX_BACKOFF_MS = 10_000;
  */
 export class Worker {
   private readonly buffer: LeasedExecution[] = [];
-  private readonly running = new Map<string, Running>();
+  private readonly running = new Map<string, RunningAttempt>();
   /** Buffered plus running, per task: what per-task limits count. */
   private readonly heldByTask = new Map<string, number>();
   private readonly runningByTask = new Map<string, number>();
@@ -101,7 +86,7 @@ export class Worker {
   cancel(id: string): boolean {
     const running = this.running.get(id);
     if (!running) return false;
-    running.controller.abort(new ExecutionCancelledError(id));
+    running.abort(new ExecutionCancelledError(id));
     return true;
   }
 
@@ -111,7 +96,7 @@ export class Worker {
    */
   loseLeases(): LeasedExecution[] {
     const lost = [...this.running.values()].map(({ execution }) => execution);
-    for (const { execution, controller } of this.running.values()) controller.abort(new LeaseLostError(execution.id));
+    for (const attempt of this.running.values()) attempt.abort(new LeaseLostError(attempt.id));
     const unstarted = this.buffer.splice(0);
     for (const execution of unstarted) this.release(execution.task);
     return [...lost, ...unstarted];
@@ -140,7 +125,7 @@ export class Worker {
   async drain(graceMs: number): Promise<LeasedExecution[]> {
     if (!(await this.waitIdle(graceMs))) {
       this.logger.warn(`${this.running.size} handler(s) still running after the ${graceMs} ms grace period; aborting them`);
-      for (const { controller } of this.running.values()) controller.abort(new ShutdownAbortError());
+      for (const attempt of this.running.values()) attempt.abort(new ShutdownAbortError());
       await this.waitIdle(1_000);
     }
     return this.abortedAtShutdown.splice(0);
@@ -267,17 +252,10 @@ export class Worker {
   }
 
   private run(execution: LeasedExecution, task: RegisteredTask): void {
-    const controller = new AbortController();
-    this.running.set(execution.id, { execution, controller });
+    const attempt = new RunningAttempt(execution);
+    this.running.set(execution.id, attempt);
     this.runningByTask.set(task.name, (this.runningByTask.get(task.name) ?? 0) + 1);
-    const timer = setTimeout(() => controller.abort(new TaskTimeoutError(task.name, task.timeoutMs)), task.timeoutMs);
-    const ctx: TaskContext = {
-      id: execution.id,
-      task: task.name,
-      queue: execution.queue,
-      attempt: execution.attempts,
-      signal: controller.signal,
-    };
+    attempt.timer = setTimeout(() => attempt.abort(new TaskTimeoutError(task.name, task.timeoutMs)), task.timeoutMs);
     if (this.events.listenerCount('started') > 0) {
       this.events.emit('started', {
         task: task.name,
@@ -287,23 +265,35 @@ export class Worker {
       });
     }
     const started = performance.now();
-    const work = task.transactional ? this.runTransactional(execution, task, ctx) : invokeHandler(task, execution.payload, ctx);
-    raceAbort(work, controller.signal, (late) => void late.catch(() => undefined))
-      .then(
-        (result) => this.succeeded(execution, task, result, performance.now() - started),
-        (error: unknown) =>
-          this.failed(execution, task, controller.signal.aborted ? controller.signal.reason : error, performance.now() - started),
-      )
-      .finally(() => {
-        clearTimeout(timer);
-        this.prefetch.finishedOne();
-        this.running.delete(execution.id);
-        this.runningByTask.set(task.name, (this.runningByTask.get(task.name) ?? 1) - 1);
-        this.release(task.name);
-        if (this.running.size === 0) for (const done of [...this.idle]) done();
-        this.dispatch();
-        this.wakeup.fire();
-      });
+    const work = task.transactional
+      ? this.runTransactional(execution, task, attempt)
+      : callHandler(task, execution.payload, attempt);
+    attempt.settle(work).then(
+      (result) => this.finish(attempt, task, started, result),
+      (error: unknown) => this.finish(attempt, task, started, undefined, attempt.aborted ? attempt.reason : error, true),
+    );
+  }
+
+  /** Records the run's outcome and frees its slot. */
+  private finish(
+    attempt: RunningAttempt,
+    task: RegisteredTask,
+    started: number,
+    result: unknown,
+    error?: unknown,
+    failed = false,
+  ): void {
+    clearTimeout(attempt.timer);
+    const durationMs = performance.now() - started;
+    if (failed) this.failed(attempt.execution, task, error, durationMs);
+    else this.succeeded(attempt.execution, task, result, durationMs);
+    this.prefetch.finishedOne();
+    this.running.delete(attempt.id);
+    this.runningByTask.set(task.name, (this.runningByTask.get(task.name) ?? 1) - 1);
+    this.release(task.name);
+    if (this.running.size === 0) for (const done of [...this.idle]) done();
+    this.dispatch();
+    this.wakeup.fire();
   }
 
   /** Runs a `transactional` handler: its writes and the completion commit together, or neither does. */
@@ -389,6 +379,10 @@ export class Worker {
 const TRANSACTIONAL_DONE = Symbol('transactional completion committed');
 
 /** Calls a handler so that a synchronous throw becomes a rejection like any other failure. */
-async function invokeHandler(task: RegisteredTask, payload: unknown, ctx: TaskContext): Promise<unknown> {
-  return task.handler(payload, ctx);
+function callHandler(task: RegisteredTask, payload: unknown, ctx: TaskContext): Promise<unknown> {
+  try {
+    return Promise.resolve(task.handler(payload, ctx));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
