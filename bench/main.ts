@@ -7,7 +7,7 @@ import { measurePolicy } from './measure-policy';
 import { measureQueues } from './measure-queues';
 import { renderReport } from './report/render-report';
 import { openBenchServer } from './support/bench-server';
-import { readSettings } from './support/bench-settings';
+import { isFullRun, readSettings } from './support/bench-settings';
 import { snapshotBuild } from './support/build-snapshot';
 import { copyLibraryAssets } from './support/copy-library-assets';
 import { machineInfo } from './support/machine-info';
@@ -37,11 +37,12 @@ async function main(): Promise<void> {
       policy,
       clients: sqlClients,
     });
-    const file = join(repoRoot(), 'docs', 'benchmarks.md');
+    // A smoke or narrowed run must not replace the committed numbers.
+    const file = join(repoRoot(), ...(isFullRun(settings) ? ['docs', 'benchmarks.md'] : ['dist', 'benchmarks.partial.md']));
     mkdirSync(join(file, '..'), { recursive: true });
     // Formatted as the repository's prettier check wants it, so `npm test` stays green after a run.
     writeFileSync(file, await format(report, { ...(await resolveConfig(file)), filepath: file }));
-    console.log(`\n${report}\nbench: written to docs/benchmarks.md`);
+    console.log(`\n${report}\nbench: written to ${file}`);
   } finally {
     await server.close();
     snapshot.remove();

@@ -29,6 +29,11 @@ export interface BenchSettings {
   serverUrl?: string;
 }
 
+/** A run of everything at full size: only such a run replaces docs/benchmarks.md. */
+export function isFullRun(s: BenchSettings): boolean {
+  return !s.quick && !s.systems && s.parts.queue && s.parts.policy;
+}
+
 /** Reads BENCH_QUICK, BENCH_REPEATS, BENCH_JOBS, BENCH_SYSTEMS, BENCH_PARTS and BENCH_PG_URL. */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
   const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
