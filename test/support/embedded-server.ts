@@ -5,6 +5,8 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../apps/sample/
 
 /** A throw-away embedded server: stops and deletes its data on `destroy()`. */
 export interface EmbeddedServer extends EmbeddedPostgres {
+  /** The cluster's data directory (its `postmaster.pid` names the running postmaster). */
+  dataDir: string;
   destroy(): Promise<void>;
 }
 
@@ -21,6 +23,7 @@ export async function startEmbeddedServer(
   });
   return {
     ...server,
+    dataDir: join(dir, 'data'),
     destroy: async () => {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -29,6 +29,7 @@ export class FaultProxy {
   private readonly pairs = new Set<Pair>();
   // Server sides of cut connections, kept open until the server has read the query and hung up.
   private readonly lingering = new Set<Socket>();
+  private armed?: { marker: Buffer; fired: () => void };
   private readonly listener: Server;
   private listening = false;
   /** The port the proxy listens on (127.0.0.1). */
@@ -76,6 +77,17 @@ export class FaultProxy {
     }
   }
 
+  /**
+   * Aims a blackhole at one statement: the first client message containing `marker` (a prepared
+   * statement's name travels in every Bind) is still forwarded, so the server runs it, and from then on
+   * the proxy is a black hole until `setMode('pass')`. Resolves when it fired.
+   */
+  blackholeAfter(marker: string): Promise<void> {
+    return new Promise((resolve) => {
+      this.armed = { marker: Buffer.from(marker), fired: resolve };
+    });
+  }
+
   /** Closes the listener, every connection and every pending delayed write. */
   async close(): Promise<void> {
     for (const pair of [...this.pairs]) this.drop(pair, false);
@@ -118,6 +130,14 @@ export class FaultProxy {
       server.on('close', () => this.lingering.delete(server));
       server.end(chunk.subarray(0, end));
       this.drop(pair, false);
+      return;
+    }
+    if (this.armed && chunk.includes(this.armed.marker)) {
+      const { fired } = this.armed;
+      this.armed = undefined;
+      server.write(chunk);
+      this.mode = 'blackhole';
+      fired();
       return;
     }
     this.forward(pair, server, chunk);

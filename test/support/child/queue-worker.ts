@@ -11,12 +11,15 @@ import {
   Task,
   type TaskContext,
 } from '../../../libs/conductor/src';
+import { armKillSwitch, reached } from './kill-switch';
 
 // A Conductor worker run as a separate process by the crash tests (see child-process.ts), so that it
 // can be SIGKILLed for real. Configured through the environment:
 //   CONDUCTOR_CHILD_DB_URL    the test database; the tables `handled` and `effects` must exist
 //   CONDUCTOR_CHILD_QUEUE     JSON of queue options (tests pass FAST_QUEUE and their overrides)
 //   CONDUCTOR_CHILD_SLEEP_MS  how long a handler works when its payload does not say
+//   CONDUCTOR_CHILD_APP_NAME  its application_name (default conductor:main)
+//   CONDUCTOR_CHILD_KILL_AT   an aimed self-SIGKILL (see kill-switch.ts)
 // Prints `CHILD-READY {"pid":..,"orchestratorId":..}` once its orchestrator is registered and fetching.
 // SIGTERM closes the app (a graceful drain) and the process then exits 0 on its own.
 
@@ -43,6 +46,8 @@ class CrashHandlers {
       ctx.attempt,
       process.pid,
     ]);
+    // Its work is done and recorded, its completion not yet: a kill here makes an at-least-once repeat.
+    reached('handler');
   }
 
   // Writes its effect first, then works a random while inside the same transaction: a kill at any point
@@ -55,13 +60,15 @@ class CrashHandlers {
       process.pid,
     ]);
     await delay(Math.random() * (payload.sleepMs ?? defaultSleepMs), undefined, { signal: ctx.signal });
+    // Inside the open transaction, its effect written: a kill here must roll the effect back.
+    reached('handler');
   }
 }
 
 @Module({
   imports: [
     ConductorModule.forRoot({
-      databases: { main: { url, pool: { max: 10 } } },
+      databases: { main: { url, pool: { max: 10 }, applicationName: process.env.CONDUCTOR_CHILD_APP_NAME } },
       queue: { database: 'main', ...queue },
     }),
   ],
@@ -70,6 +77,7 @@ class CrashHandlers {
 class WorkerModule {}
 
 async function main(): Promise<void> {
+  armKillSwitch();
   const app = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error', 'warn'] });
   const orchestrator = app.get(Orchestrator);
   if (!orchestrator.status().registered) throw new Error('the orchestrator did not register at startup');

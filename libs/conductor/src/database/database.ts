@@ -93,7 +93,8 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
     const scope = this.transactions.getStore();
     if (scope) return scope.query<T>(sql, params, options);
     const route = this.options.replicas.length > 0 ? (options.route ?? routeStatement(sql)) : 'primary';
-    return this.policy.execute((signal) => this.runOnce<T>(sql, params, options.name, route, signal), options);
+    const name = this.options.preparedStatements ? options.name : undefined;
+    return this.policy.execute((signal) => this.runOnce<T>(sql, params, name, route, signal), options);
   }
 
   /**
@@ -126,7 +127,7 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         await queryRunner.startTransaction(options.isolation);
-        const scopeForFn = new TransactionScope(this.key, queryRunner, client);
+        const scopeForFn = new TransactionScope(this.key, queryRunner, client, this.options.preparedStatements);
         const result = await this.transactions.run(scopeForFn, () => fn(scopeForFn));
         commitSent = true;
         await queryRunner.commitTransaction();

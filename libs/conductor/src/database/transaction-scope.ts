@@ -25,6 +25,8 @@ export class TransactionScope implements TransactionContext {
     readonly key: string,
     readonly queryRunner: QueryRunner,
     private readonly client: PoolClient,
+    /** Whether statement names are used (off behind PgBouncer transaction pooling). */
+    private readonly prepared = true,
     /** Savepoint names are unique per connection: the counter is shared by every level. */
     private readonly counter: { next: number } = { next: 0 },
   ) {}
@@ -35,7 +37,7 @@ export class TransactionScope implements TransactionContext {
 
   async query<T = Record<string, unknown>>(sql: string, params?: unknown[], options?: { name?: string }): Promise<T[]> {
     const result = await this.client.query(
-      options?.name ? { name: options.name, text: sql, values: params } : { text: sql, values: params },
+      options?.name && this.prepared ? { name: options.name, text: sql, values: params } : { text: sql, values: params },
     );
     return result.rows as T[];
   }
@@ -49,7 +51,7 @@ export class TransactionScope implements TransactionContext {
       const name = `conductor_sp_${++this.counter.next}`;
       await this.client.query(`SAVEPOINT ${name}`);
       try {
-        const result = await fn(new TransactionScope(this.key, this.queryRunner, this.client, this.counter));
+        const result = await fn(new TransactionScope(this.key, this.queryRunner, this.client, this.prepared, this.counter));
         await this.client.query(`RELEASE SAVEPOINT ${name}`);
         return result;
       } catch (error) {

@@ -67,6 +67,12 @@ export interface DatabaseOptions {
   slowQueryMs?: number;
   /** `application_name` shown in `pg_stat_activity` (default `conductor:<key>`). */
   applicationName?: string;
+  /**
+   * Run the queue's statements as named prepared statements (default true). Turn off behind PgBouncer in
+   * transaction pooling mode older than 1.21 (or without `max_prepared_statements`), where a statement
+   * prepared on one server connection is missing, or already there, on the next.
+   */
+  preparedStatements?: boolean;
   /** `true` for TLS with verification, `'no-verify'` for TLS without, or node TLS options. */
   ssl?: boolean | 'no-verify' | ConnectionOptions;
   /** Read replicas: plain reads go there, writes and transactions to the primary. */

@@ -30,6 +30,7 @@ export interface ResolvedDatabaseOptions {
   statementTimeoutMs?: number;
   slowQueryMs: number;
   applicationName: string;
+  preparedStatements: boolean;
   resilience: ResolvedResilience;
   failFast: boolean;
   entities: NonNullable<DatabaseOptions['entities']>;

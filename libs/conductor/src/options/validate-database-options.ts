@@ -17,6 +17,7 @@ const DATABASE_KEYS = [
   'statementTimeoutMs',
   'slowQueryMs',
   'applicationName',
+  'preparedStatements',
   'ssl',
   'replicas',
   'resilience',
@@ -62,6 +63,7 @@ export function validateDatabaseOptions(
   checkInteger(options.slowQueryMs, name('slowQueryMs'), 0);
   checkString(options.applicationName, name('applicationName'));
   checkBoolean(options.failFast, name('failFast'));
+  checkBoolean(options.preparedStatements, name('preparedStatements'));
   checkBoolean(options.autoLoadEntities, name('autoLoadEntities'));
   checkObject(options.typeorm, name('typeorm'));
   if (options.entities !== undefined && !Array.isArray(options.entities)) {
@@ -89,6 +91,7 @@ export function validateDatabaseOptions(
     statementTimeoutMs: options.statementTimeoutMs,
     slowQueryMs: options.slowQueryMs ?? DEFAULT_SLOW_QUERY_MS,
     applicationName: options.applicationName ?? `conductor:${key}`,
+    preparedStatements: options.preparedStatements ?? true,
     resilience: resolveResilience(options.resilience as ResilienceOptions | undefined, defaults, (p) => name(`resilience.${p}`)),
     failFast: options.failFast ?? false,
     entities: options.entities ?? [],

@@ -52,6 +52,8 @@ const TRANSIENT_BACKOFF_MS = 500;
  */
 export class Completer {
   private buffer: Outcome[] = [];
+  /** The batch being written now: its executions are still leased until the write lands. */
+  private writing: Outcome[] = [];
   private timer?: NodeJS.Timeout;
   private immediate?: NodeJS.Immediate;
   private flushing?: Promise<void>;
@@ -74,6 +76,11 @@ export class Completer {
 
   /** Called after each written batch: a worker paused on a full buffer resumes at once, not at its next poll. */
   onWritten?: () => void;
+
+  /** Ids of the executions whose outcome is buffered or being written. */
+  heldIds(): string[] {
+    return [...this.buffer, ...this.writing].map((o) => o.id);
+  }
 
   /** True when workers must stop fetching until the buffer drains. */
   get full(): boolean {
@@ -145,10 +152,13 @@ export class Completer {
       try {
         while (this.buffer.length > 0 && !this.stopping.signal.aborted) {
           const batch = this.buffer.splice(0, this.settings.batchSize);
+          this.writing = batch;
           try {
             await this.write(batch);
+            this.writing = [];
             this.onWritten?.();
           } catch (error) {
+            this.writing = [];
             // Transient (the database is away): keep the outcomes, in order, and try again shortly.
             this.buffer.unshift(...batch);
             this.logger.warn(

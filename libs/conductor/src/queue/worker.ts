@@ -42,6 +42,8 @@ export class Worker {
   private readonly abortFetch = new AbortController();
   private loop?: Promise<void>;
   private fetchFailures = 0;
+  /** Set when a fetch failed: it may have leased rows whose answer never arrived; hand them back first. */
+  private unheldLeases = false;
   private lastFetchErrorLog = 0;
   private readonly idle = new Set<() => void>();
   private paused = false;
@@ -168,10 +170,12 @@ export class Worker {
       }
       let rows: LeasedExecution[];
       try {
+        if (this.unheldLeases) await this.releaseUnheld();
         rows = await this.fetch(want, plan, this.abortFetch.signal);
         this.fetchFailures = 0;
       } catch (error) {
         if (signal.aborted) break;
+        this.unheldLeases = true;
         this.fetchFailed(error);
         await this.wakeup.wait(jitteredBackoff(this.fetchFailures, 100, FETCH_ERROR_MAX_BACKOFF_MS), signal);
         continue;
@@ -186,6 +190,24 @@ export class Worker {
       // Fewer rows than asked: the queue is drained for now; sleep until a NOTIFY or the poll interval.
       if (rows.length < want) await this.wakeup.wait(this.options.pollIntervalMs, signal);
     }
+  }
+
+  /**
+   * After a failed fetch: hands back what this orchestrator has leased but does not hold (see
+   * release-unheld-executions.sql). The fetch loop is the only one that leases, and it waits for this.
+   */
+  private async releaseUnheld(): Promise<void> {
+    const held = [...this.running.keys(), ...this.buffer.map((e) => e.id), ...this.completer.heldIds()];
+    const statement = this.sql.get('release_unheld_executions');
+    const released = await this.db.query(statement.text, [this.orchestratorId, held], {
+      name: statement.name,
+      idempotent: true,
+      signal: this.abortFetch.signal,
+      route: 'primary',
+    });
+    this.unheldLeases = false;
+    if (released.length > 0)
+      this.logger.warn(`handed back ${released.length} execution(s) leased by a fetch whose answer was lost`);
   }
 
   /** Which tasks have room: those without a limit go together, each limited one with its own cap. */

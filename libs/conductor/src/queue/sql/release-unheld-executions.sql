@@ -1,0 +1,12 @@
+-- Hands back the executions leased to orchestrator $1 other than those it holds ($2: ids running,
+-- buffered or waiting to be written), the attempt not counted. A fetch whose answer was lost (the
+-- connection died or the call timed out after the statement ran) leased rows to a live process that
+-- never received them, and no sweep requeues the leases of a process that keeps heartbeating.
+UPDATE :"schema".executions AS e
+SET state = 'queued',
+    attempts = greatest(e.attempts - 1, 0),
+    lease = NULL,
+    locked_by = NULL,
+    locked_at = NULL
+WHERE e.state = 'running' AND e.locked_by = $1 AND NOT (e.id = ANY ($2::uuid[]))
+RETURNING e.id::text AS id;
