@@ -14,12 +14,25 @@ type FailedEvent = QueueEventMap['failed'][0];
 export class SpanRecorder {
   private readonly tracer: ReturnType<OpenTelemetry['trace']['getTracer']>;
 
+  private readonly provider: { getDelegate?: () => object };
+
   constructor(private readonly otel: OpenTelemetry) {
     this.tracer = otel.trace.getTracer('@conductor/nestjs');
+    this.provider = otel.trace.getTracerProvider() as { getDelegate?: () => object };
+  }
+
+  /**
+   * Whether a tracer provider is registered. Without one every span is a no-op, and making one per
+   * statement and per handler run is work for nothing; a provider registered later is picked up.
+   */
+  private get recording(): boolean {
+    const delegate = this.provider.getDelegate?.();
+    return delegate === undefined || delegate.constructor.name !== 'NoopTracerProvider';
   }
 
   /** A `conductor.query` span: a statement or a whole transaction, with its acquire time as an attribute. */
   query(e: QueryEvent): void {
+    if (!this.recording) return;
     const end = Date.now();
     const span = this.tracer.startSpan('conductor.query', {
       kind: this.otel.SpanKind.CLIENT,
@@ -36,6 +49,7 @@ export class SpanRecorder {
 
   /** A `conductor.task` span for one handler run; a failed run gets an error status and its exception. */
   task(e: CompletedEvent | FailedEvent, failed: boolean): void {
+    if (!this.recording) return;
     const end = Date.now();
     const span = this.tracer.startSpan(`conductor.task ${e.task}`, {
       kind: this.otel.SpanKind.CONSUMER,
