@@ -211,32 +211,33 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
     route: QueryRoute,
     signal: AbortSignal,
   ): Promise<T[]> {
-    await this.connector.ready(signal);
+    if (this.connector.connectionState !== 'connected') await this.connector.ready(signal);
     const pool: Pool = this.connector.pool(route);
     const started = performance.now();
-    const client = await raceAbort(
-      pool.connect(),
-      signal,
-      (late) =>
-        void late.then(
-          (c) => c.release(),
-          () => undefined,
-        ),
-    );
+    // With an idle connection in the pool the checkout cannot hang: no need to race it against the signal.
+    const client =
+      pool.idleCount > 0
+        ? await pool.connect()
+        : await raceAbort(
+            pool.connect(),
+            signal,
+            (late) =>
+              void late.then(
+                (c) => c.release(),
+                () => undefined,
+              ),
+          );
     const acquired = performance.now();
-    // NOTE: a checked-out pg client emits 'error' when its connection drops, besides failing the query;
-    // the pool listens only while the client is idle, and an unheard 'error' would crash the process.
-    client.on('error', ignoreClientError);
+    watchErrors(client);
     let result;
     try {
-      const pending = client.query(name ? { name, text: sql, values: params } : { text: sql, values: params });
+      const pending = name ? client.query({ name, text: sql, values: params }) : client.query(sql, params);
       result = await raceAbort(pending, signal, (late) => {
         late.catch(() => undefined);
         client.release(new Error('aborted: the call timed out or was cancelled'));
       });
     } catch (error) {
       if (signal.aborted) throw error;
-      client.off('error', ignoreClientError);
       if (isConnectionLevel(error)) {
         // Without an answer from the server the statement may or may not have run.
         if (!isServerAnswer(error)) markMaybeExecuted(error);
@@ -246,15 +247,25 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
       }
       throw error;
     }
-    client.off('error', ignoreClientError);
     client.release();
     this.instrumentation.statement(sql, acquired - started, performance.now() - acquired, route, pool);
     return result.rows as T[];
   }
 }
 
-/** Swallows the 'error' event of a checked-out client: the query it breaks reports the same error. */
-function ignoreClientError(): void {}
+const WATCHED = Symbol('conductor.watched');
+
+/**
+ * Swallows a client's 'error' events, once per connection. NOTE: a checked-out pg client emits 'error'
+ * when its connection drops, besides failing the query; the pool listens only while the client is idle,
+ * and an unheard 'error' would crash the process. The query it breaks reports the same error.
+ */
+function watchErrors(client: PoolClient): void {
+  const marked = client as PoolClient & { [WATCHED]?: true };
+  if (marked[WATCHED]) return;
+  marked[WATCHED] = true;
+  client.on('error', () => undefined);
+}
 
 /** True when the server itself answered with this error (then the statement did not commit). */
 function isServerAnswer(error: unknown): boolean {
