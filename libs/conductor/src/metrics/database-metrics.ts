@@ -1,6 +1,7 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Database } from '../database/database';
 import type { DatabaseEventMap } from '../database/database-events';
+import { FastHistogram } from './fast-series';
 import { BREAKER_STATE_VALUES, QUERY_BUCKETS } from './metric-buckets';
 
 type Listeners = { [E in keyof DatabaseEventMap]: (...args: DatabaseEventMap[E]) => void };
@@ -12,16 +13,16 @@ type Listeners = { [E in keyof DatabaseEventMap]: (...args: DatabaseEventMap[E])
  */
 export class DatabaseMetrics {
   private readonly databases = new Map<string, Database>();
-  private readonly acquire: Histogram<'database' | 'route'>;
-  private readonly execute: Histogram<'database' | 'route'>;
+  private readonly acquire: FastHistogram;
+  private readonly execute: FastHistogram;
   private readonly errors: Counter<'database' | 'class'>;
   private readonly retries: Counter<'database' | 'class'>;
   private readonly transitions: Counter<'database' | 'state'>;
 
   constructor(registry: Registry, prefix: string) {
     const registers = [registry];
-    const duration = (name: string, help: string): Histogram<'database' | 'route'> =>
-      new Histogram({ name: `${prefix}${name}`, help, labelNames: ['database', 'route'], buckets: QUERY_BUCKETS, registers });
+    const duration = (name: string, help: string): FastHistogram =>
+      new FastHistogram(`${prefix}${name}`, help, ['database', 'route'], QUERY_BUCKETS, registry);
     const byClass = (name: string, help: string): Counter<'database' | 'class'> =>
       new Counter({ name: `${prefix}${name}`, help, labelNames: ['database', 'class'], registers });
     this.acquire = duration('db_acquire_duration_seconds', 'Time to get a pool connection for a statement.');
@@ -63,14 +64,15 @@ export class DatabaseMetrics {
   /** Starts counting `database`'s events; returns the function that stops. */
   attach(database: Database): () => void {
     const labels = { database: database.key };
-    // NOTE: one statement, one event: the two series of each route are looked up once, not hashed per query.
-    const routes = {
-      primary: { acquire: this.acquire.labels(database.key, 'primary'), execute: this.execute.labels(database.key, 'primary') },
-      replica: { acquire: this.acquire.labels(database.key, 'replica'), execute: this.execute.labels(database.key, 'replica') },
-    };
+    // NOTE: one statement, one event: the series of each route are resolved once, then only counted.
+    const route = (name: 'primary' | 'replica') => ({
+      acquire: this.acquire.labels({ database: database.key, route: name }),
+      execute: this.execute.labels({ database: database.key, route: name }),
+    });
+    const routes: Partial<Record<'primary' | 'replica', ReturnType<typeof route>>> = {};
     const listeners: Listeners = {
       query: (e) => {
-        const series = routes[e.route];
+        const series = (routes[e.route] ??= route(e.route));
         series.acquire.observe(e.acquireMs / 1000);
         series.execute.observe(e.executeMs / 1000);
       },

@@ -1,8 +1,9 @@
 import type { EventEmitter } from 'node:events';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { raceAbort } from '../database/abortable';
 import type { QueueEventMap } from '../queue/queue-events';
 import type { QueueStats } from '../queue/queue.interfaces';
+import { type CounterSeries, FastCounter, FastHistogram, type HistogramSeries } from './fast-series';
 import { TASK_BUCKETS } from './metric-buckets';
 
 type Labels = 'task' | 'queue';
@@ -24,13 +25,13 @@ const STATS_TIMEOUT_MS = 2_000;
  */
 export class TaskMetrics {
   private readonly invoked: Counter<Labels>;
-  private readonly completed: Counter<Labels>;
+  private readonly completed: FastCounter;
   private readonly failed: Counter<Labels>;
   private readonly retried: Counter<Labels>;
   private readonly dead: Counter<Labels>;
   private readonly late: Counter<Labels>;
-  private readonly run: Histogram<Labels | 'outcome'>;
-  private readonly wait: Histogram<Labels>;
+  private readonly run: FastHistogram;
+  private readonly wait: FastHistogram;
   private source?: TaskMetricsSource;
   private pendingStats?: Promise<QueueStats | undefined>;
 
@@ -39,25 +40,30 @@ export class TaskMetrics {
     const counter = (name: string, help: string): Counter<Labels> =>
       new Counter({ name: `${prefix}${name}`, help, labelNames: ['task', 'queue'], registers });
     this.invoked = counter('task_invoked_total', 'Executions created by invoke (deduplicated ones not counted).');
-    this.completed = counter('task_completed_total', 'Attempts that succeeded and were recorded.');
+    this.completed = new FastCounter(
+      `${prefix}task_completed_total`,
+      'Attempts that succeeded and were recorded.',
+      ['task', 'queue'],
+      registry,
+    );
     this.failed = counter('task_failed_total', 'Attempts that failed (retried or dead).');
     this.retried = counter('task_retried_total', 'Failed attempts that will be retried.');
     this.dead = counter('task_dead_total', 'Executions that used up their attempts.');
     this.late = counter('task_late_completions_total', 'Completions rejected because their lease was no longer current.');
-    this.run = new Histogram({
-      name: `${prefix}task_run_duration_seconds`,
-      help: 'Handler run time, by outcome (completed or failed).',
-      labelNames: ['task', 'queue', 'outcome'],
-      buckets: TASK_BUCKETS,
-      registers,
-    });
-    this.wait = new Histogram({
-      name: `${prefix}task_queue_wait_seconds`,
-      help: 'Time from when an execution was due to when its handler started.',
-      labelNames: ['task', 'queue'],
-      buckets: TASK_BUCKETS,
-      registers,
-    });
+    this.run = new FastHistogram(
+      `${prefix}task_run_duration_seconds`,
+      'Handler run time, by outcome (completed or failed).',
+      ['task', 'queue', 'outcome'],
+      TASK_BUCKETS,
+      registry,
+    );
+    this.wait = new FastHistogram(
+      `${prefix}task_queue_wait_seconds`,
+      'Time from when an execution was due to when its handler started.',
+      ['task', 'queue'],
+      TASK_BUCKETS,
+      registry,
+    );
     // NOTE: prom-client collects every metric of a scrape at once; the three gauges share one stats query.
     const shared = (): Promise<QueueStats | undefined> =>
       (this.pendingStats ??= this.readStats().finally(() => (this.pendingStats = undefined)));
@@ -102,17 +108,14 @@ export class TaskMetrics {
     const labels = (e: { task: string; queue: string }): Record<Labels, string> => ({ task: e.task, queue: e.queue });
     // NOTE: started and completed fire once per execution: their series are looked up once per task and
     // queue, not hashed from a labels object on every event (measurable at tens of thousands a second).
-    const hot = new Map<
-      string,
-      { wait: Histogram.Internal<Labels>; completed: Counter.Internal; run: Histogram.Internal<Labels | 'outcome'> }
-    >();
+    const hot = new Map<string, { wait: HistogramSeries; completed: CounterSeries; run: HistogramSeries }>();
     const series = (e: { task: string; queue: string }) => {
       const key = `${e.task}\u0000${e.queue}`;
       let found = hot.get(key);
       if (!found) {
         found = {
-          wait: this.wait.labels(e.task, e.queue),
-          completed: this.completed.labels(e.task, e.queue),
+          wait: this.wait.labels({ task: e.task, queue: e.queue }),
+          completed: this.completed.labels({ task: e.task, queue: e.queue }),
           run: this.run.labels({ task: e.task, queue: e.queue, outcome: 'completed' }),
         };
         hot.set(key, found);
@@ -130,7 +133,7 @@ export class TaskMetrics {
       failed: (e) => {
         this.failed.inc(labels(e));
         (e.dead ? this.dead : this.retried).inc(labels(e));
-        this.run.observe({ ...labels(e), outcome: 'failed' }, e.durationMs / 1000);
+        this.run.labels({ ...labels(e), outcome: 'failed' }).observe(e.durationMs / 1000);
       },
       late: (e) => this.late.inc(labels(e)),
     };
