@@ -1,5 +1,6 @@
 import type { Database } from '@conductor/nestjs';
 import { withAdmin } from '../support/test-database';
+import type { ChildMemory } from './child-memory';
 import { rssMb } from './process-rss';
 
 /** One look at the system under soak. */
@@ -7,6 +8,8 @@ export interface SoakSample {
   atMs: number;
   /** RSS in MB by process label. */
   rss: Record<string, number | undefined>;
+  /** What each worker printed last, measured right after a full GC (filled in by the caller). */
+  afterGc: Record<string, ChildMemory | undefined>;
   /** Server sessions by application_name. */
   connections: Record<string, number>;
   executions: number;
@@ -35,6 +38,7 @@ export async function takeSample(
   return {
     atMs: Date.now() - startedAt,
     rss: Object.fromEntries(Object.entries(processes).map(([label, pid]) => [label, rssMb(pid)])),
+    afterGc: {},
     connections: Object.fromEntries(sessions.rows.map((r) => [r.app, r.n])),
     ...sizes,
   };

@@ -12,6 +12,7 @@ import {
   type TaskContext,
 } from '../../../libs/conductor/src';
 import { armKillSwitch, reached } from './kill-switch';
+import { startMemoryProbe } from './memory-probe';
 
 // A Conductor worker run as a separate process by the crash tests (see child-process.ts), so that it
 // can be SIGKILLed for real. Configured through the environment:
@@ -20,6 +21,7 @@ import { armKillSwitch, reached } from './kill-switch';
 //   CONDUCTOR_CHILD_SLEEP_MS  how long a handler works when its payload does not say
 //   CONDUCTOR_CHILD_APP_NAME  its application_name (default conductor:main)
 //   CONDUCTOR_CHILD_KILL_AT   an aimed self-SIGKILL (see kill-switch.ts)
+//   CONDUCTOR_CHILD_MEMORY_MS print its memory this often (see memory-probe.ts)
 // Prints `CHILD-READY {"pid":..,"orchestratorId":..}` once its orchestrator is registered and fetching.
 // SIGTERM closes the app (a graceful drain) and the process then exits 0 on its own.
 
@@ -78,6 +80,7 @@ class WorkerModule {}
 
 async function main(): Promise<void> {
   armKillSwitch();
+  startMemoryProbe();
   const app = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error', 'warn'] });
   const orchestrator = app.get(Orchestrator);
   if (!orchestrator.status().registered) throw new Error('the orchestrator did not register at startup');

@@ -29,6 +29,7 @@ describe('validateOptions', () => {
     expect(main.pool).toEqual({ min: 0, max: 20, idleTimeoutMs: 10_000, acquireTimeoutMs: 10_000 });
     expect(reference.pool.max).toBe(3);
     expect(reference.applicationName).toBe('conductor:reference');
+    expect(main.preparedStatements).toBe(true);
   });
 
   it('lets a database override the resilience defaults for itself only', () => {
@@ -97,6 +98,11 @@ describe('validateOptions', () => {
       'a bad failFast',
       { reference: { url: URL_MAIN, failFast: 'yes' } },
       /databases\.reference\.failFast: expected true or false/,
+    ],
+    [
+      'a bad preparedStatements',
+      { reference: { url: URL_MAIN, preparedStatements: 'off' } },
+      /databases\.reference\.preparedStatements: expected true or false/,
     ],
   ])('rejects %s, naming the key and the option', (_what, databases, message) => {
     expect(failure({ databases: { main: { url: URL_MAIN }, ...databases } })).toMatch(message);
