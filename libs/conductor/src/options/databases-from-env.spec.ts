@@ -115,3 +115,13 @@ describe('databasesFromEnv', () => {
     expect(failure(Db, { CONDUCTOR_MAIN_URL: MAIN_URL, CONDUCTOR_REFERENCE_URL: REF_URL, ...vars })).toMatch(message);
   });
 });
+
+describe('databasesFromEnv: prepared statements', () => {
+  it('reads CONDUCTOR_<KEY>_PREPARED_STATEMENTS as a boolean and names it when malformed', () => {
+    const env = { CONDUCTOR_MAIN_URL: 'postgres://u@h/db', CONDUCTOR_MAIN_PREPARED_STATEMENTS: 'false' };
+    expect(databasesFromEnv({ Main: 'main' }, env).main.preparedStatements).toBe(false);
+    expect(() => databasesFromEnv({ Main: 'main' }, { ...env, CONDUCTOR_MAIN_PREPARED_STATEMENTS: 'no' })).toThrow(
+      /CONDUCTOR_MAIN_PREPARED_STATEMENTS: expected true or false, got "no"/,
+    );
+  });
+});

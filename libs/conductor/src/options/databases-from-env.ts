@@ -15,6 +15,7 @@ const VARIABLES: Record<string, string> = {
   applicationName: 'APPLICATION_NAME',
   ssl: 'SSL',
   replicas: 'REPLICA_URLS',
+  preparedStatements: 'PREPARED_STATEMENTS',
 };
 
 /** `Db.Reference = 'reference'` reads `CONDUCTOR_REFERENCE_*`: upper case, other characters than letters and digits as `_`. */
@@ -25,7 +26,8 @@ export function envPrefix(key: string): string {
 /**
  * Builds `options.databases` from the environment, one set of variables per key and never a shared
  * fallback: `CONDUCTOR_<KEY>_URL`, `_POOL_MIN`, `_POOL_MAX`, `_IDLE_TIMEOUT_MS`, `_ACQUIRE_TIMEOUT_MS`,
- * `_STATEMENT_TIMEOUT_MS`, `_SLOW_QUERY_MS`, `_APPLICATION_NAME`, `_SSL`, `_REPLICA_URLS` (comma separated).
+ * `_STATEMENT_TIMEOUT_MS`, `_SLOW_QUERY_MS`, `_APPLICATION_NAME`, `_SSL`, `_REPLICA_URLS` (comma separated),
+ * `_PREPARED_STATEMENTS` (`true` or `false`).
  * A missing or malformed variable throws an error that names it.
  */
 export function databasesFromEnv<E extends Record<string, string>>(
@@ -67,6 +69,10 @@ export function databasesFromEnv<E extends Record<string, string>>(
       acquireTimeoutMs: integer('pool.acquireTimeoutMs'),
     };
     const replicaUrls = read('replicas');
+    const prepared = read('preparedStatements');
+    if (prepared !== undefined && prepared !== 'true' && prepared !== 'false') {
+      throw new InvalidOptionsError(variable('preparedStatements'), `expected true or false, got ${JSON.stringify(prepared)}`);
+    }
     const options: DatabaseOptions = {
       url,
       pool: Object.fromEntries(Object.entries(pool).filter(([, v]) => v !== undefined)),
@@ -75,6 +81,7 @@ export function databasesFromEnv<E extends Record<string, string>>(
       applicationName: read('applicationName'),
       ssl: read('ssl') as DatabaseOptions['ssl'],
       replicas: replicaUrls?.split(',').map((replica) => ({ url: replica.trim() })),
+      preparedStatements: prepared === undefined ? undefined : prepared === 'true',
     };
     for (const field of Object.keys(options) as (keyof DatabaseOptions)[]) {
       if (options[field] === undefined) delete options[field];
