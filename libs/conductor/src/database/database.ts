@@ -8,6 +8,7 @@ import { classifyError } from '../resilience/classify-error';
 import { type CallOptions, ResiliencePolicy } from '../resilience/resilience-policy';
 import { markMaybeExecuted } from '../resilience/sent-marker';
 import { raceAbort } from './abortable';
+import { checkout } from './checkout';
 import { type BatchOperation, type BatchOptions, type BatchResult, runBatch } from './batch-execute';
 import { DatabaseConnector } from './database-connector';
 import { DatabaseInstrumentation } from './database-instrumentation';
@@ -214,19 +215,7 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
     if (this.connector.connectionState !== 'connected') await this.connector.ready(signal);
     const pool: Pool = this.connector.pool(route);
     const started = performance.now();
-    // With an idle connection in the pool the checkout cannot hang: no need to race it against the signal.
-    const client =
-      pool.idleCount > 0
-        ? await pool.connect()
-        : await raceAbort(
-            pool.connect(),
-            signal,
-            (late) =>
-              void late.then(
-                (c) => c.release(),
-                () => undefined,
-              ),
-          );
+    const client = await checkout(pool, signal);
     const acquired = performance.now();
     watchErrors(client);
     let result;

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { raceAbort } from '../database/abortable';
+import { checkout } from '../database/checkout';
 
 /**
  * Runs `SELECT 1` on the primary pool of `dataSource`, straight on the pool: no retry, no breaker and no
@@ -11,15 +12,7 @@ export async function pingPrimary(dataSource: DataSource, signal: AbortSignal): 
   // NOTE: TypeORM's postgres driver keeps its pg pools as `master` and `slaves`; the connector reads them the same way.
   const pool = (dataSource.driver as unknown as { master?: Pool }).master;
   if (!pool) throw new Error('not connected');
-  const client: PoolClient = await raceAbort(
-    pool.connect(),
-    signal,
-    (late) =>
-      void late.then(
-        (c) => c.release(),
-        () => undefined,
-      ),
-  );
+  const client: PoolClient = await checkout(pool, signal);
   let released = false;
   try {
     await raceAbort(client.query('SELECT 1'), signal, (late) => {
