@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InvalidInvokeError, Task } from '@conductor/nestjs';
+import { InvalidInvokeError, QueueService, Task } from '@conductor/nestjs';
+import { startConductor } from '../support/app';
 import { type QueueApp, startQueueApp } from '../support/queue-app';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
 
@@ -97,6 +98,19 @@ describe('queue: invoke rejects bad input with a clear error and writes nothing'
       expect(row.n).toBe(100_000);
     } finally {
       await relaxed.close();
+    }
+  });
+});
+
+describe('queue: without options.queue', () => {
+  it('says at once that no queue is configured', async () => {
+    const database = await createTestDatabase('noqueue');
+    const app = await startConductor({ databases: { main: { url: database.url } } });
+    try {
+      await expect(app.get(QueueService).invoke('anything', {})).rejects.toThrow(/no queue is configured \(set options\.queue/);
+    } finally {
+      await app.close();
+      await dropTestDatabase(database.name);
     }
   });
 });

@@ -146,6 +146,7 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
   async whenReady(signal?: AbortSignal, timeoutMs = 30_000): Promise<void> {
     if (this.isReady) return;
     if (this.stoppedReason) throw new Error(`Conductor: the queue is stopped: ${this.stoppedReason}`);
+    const database = this.settings.database; // throws at once, naming the fix, when no queue is configured
     await new Promise<void>((resolve, reject) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -163,7 +164,7 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
         signal?.removeEventListener('abort', abort);
         reject(
           new Error(
-            `Conductor: the queue is not ready after ${timeoutMs} ms (its database "${this.settings.database}" is unreachable or migrating)`,
+            `Conductor: the queue is not ready after ${timeoutMs} ms (its database "${database}" is unreachable or migrating)`,
           ),
         );
       }, timeoutMs);
