@@ -4,7 +4,7 @@ import type { QueueStats } from '../queue/queue.interfaces';
 /** Who the queue check asks: the orchestrator (`Orchestrator`) for its status, the queue (`QueueService`) for its counts. */
 export interface QueueHealthSources {
   orchestrator: { status(): OrchestratorStatus };
-  queue: { stats(): Promise<QueueStats> };
+  queue: { stats(options?: { signal?: AbortSignal }): Promise<QueueStats> };
 }
 
 /** Backlog levels (each optional) at or above which the queue is reported degraded. */

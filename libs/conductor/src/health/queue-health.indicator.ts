@@ -36,7 +36,7 @@ export class QueueHealthIndicator {
       const status = this.sources.orchestrator.status();
       let stats: QueueStats | { error: string };
       try {
-        const pending = this.sources.queue.stats();
+        const pending = this.sources.queue.stats({ signal: deadline.signal });
         stats = await raceAbort(pending, deadline.signal, (late) => void late.catch(() => undefined));
       } catch (error) {
         stats = { error: deadline.signal.aborted ? `timeout of ${timeoutMs}ms exceeded` : messageOf(error) };

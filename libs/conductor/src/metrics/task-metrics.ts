@@ -12,7 +12,7 @@ type Listeners = { [E in keyof QueueEventMap]: (...args: QueueEventMap[E]) => vo
 /** What task metrics listen to and read: `QueueService` fits. */
 export interface TaskMetricsSource {
   events: EventEmitter<QueueEventMap>;
-  stats(): Promise<QueueStats>;
+  stats(options?: { signal?: AbortSignal }): Promise<QueueStats>;
 }
 
 /** Longest a scrape waits for the queue's counts; past it the gauges keep their previous values. */
@@ -152,7 +152,11 @@ export class TaskMetrics {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new Error('queue stats timed out')), STATS_TIMEOUT_MS);
     try {
-      return await raceAbort(this.source.stats(), deadline.signal, (late) => void late.catch(() => undefined));
+      return await raceAbort(
+        this.source.stats({ signal: deadline.signal }),
+        deadline.signal,
+        (late) => void late.catch(() => undefined),
+      );
     } catch {
       // A scrape must not fail because the queue's database is down: the gauges keep their last values.
       return undefined;

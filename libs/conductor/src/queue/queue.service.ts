@@ -128,8 +128,11 @@ export class QueueService {
     return row.replayed;
   }
 
-  /** Counts by task, queue and state; the ready backlog and its oldest age; completions in the last minute. */
-  async stats(): Promise<QueueStats> {
+  /**
+   * Counts by task, queue and state; the ready backlog and its oldest age; completions in the last minute.
+   * `signal` ends the query (and closes its connection) when the caller stops waiting, as a health check does.
+   */
+  async stats(options: { signal?: AbortSignal } = {}): Promise<QueueStats> {
     const statement = this.orchestrator.sql.get('queue_stats');
     const [row] = await this.orchestrator.database.query<{
       tasks: QueueStats['tasks'];
@@ -137,7 +140,7 @@ export class QueueService {
       oldest_ready_age_ms: number;
       dead: number;
       completed_last_minute: number;
-    }>(statement.text, [], { name: statement.name, idempotent: true, route: 'primary' });
+    }>(statement.text, [], { name: statement.name, idempotent: true, route: 'primary', signal: options.signal });
     return {
       tasks: row.tasks,
       ready: row.ready,
