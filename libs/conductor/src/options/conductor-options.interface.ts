@@ -117,7 +117,7 @@ export interface QueueOptions<K extends string = string> {
   listen?: boolean;
   /**
    * Executions fetched ahead of free slots and held locally. By default it adapts: about a quarter
-   * second of work at the rate handlers finish, between `concurrency` and 1 000, so fast tasks are
+   * second of work at the rate handlers finish, between `concurrency` and 2 000, so fast tasks are
    * fetched in large batches and slow ones are not hoarded away from other processes.
    */
   prefetch?: number;
@@ -133,7 +133,7 @@ export interface QueueOptions<K extends string = string> {
   backoff?: BackoffOptions;
   /** Default handler timeout (default 300 000 ms). */
   timeoutMs?: number;
-  /** Completions buffered before a flush (default 500); workers stop fetching while the buffer is full. */
+  /** Completions buffered before a flush (default 1 000); workers stop fetching while the buffer is full. */
   completionBatchSize?: number;
   /** Longest a completion waits to be flushed; 0 writes at once, batching what finishes meanwhile (default 0). */
   completionFlushMs?: number;

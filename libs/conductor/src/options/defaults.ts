@@ -29,7 +29,7 @@ export const DEFAULT_QUEUE: Omit<ResolvedQueueOptions, 'database' | 'prefetch' |
   maxAttempts: 5,
   backoff: { initialDelayMs: 1_000, maxDelayMs: 300_000 },
   timeoutMs: 300_000,
-  completionBatchSize: 500,
+  completionBatchSize: 1_000,
   completionFlushMs: 0,
   shutdownGraceMs: 10_000,
   retentionMs: 24 * 60 * 60 * 1000,

@@ -1,12 +1,12 @@
 /** Most executions one process holds ahead of its free slots. */
-export const MAX_PREFETCH = 1_000;
+export const MAX_PREFETCH = 2_000;
 /** How much work, in time at the measured rate, the buffer aims to hold. */
 const TARGET_BUFFER_MS = 250;
 const SMOOTHING = 0.3;
 
 /**
  * AdaptivePrefetch sizes the local buffer from the rate at which handlers finish: a quarter second of
- * work, between `concurrency` and 1 000. Fast handlers are fed in large batches (one statement per
+ * work, between `concurrency` and 2 000. Fast handlers are fed in large batches (one statement per
  * hundreds of executions); slow ones get a small buffer, so they are not hoarded away from other
  * processes that have free slots. A fixed `prefetch` option bypasses it.
  */
