@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Client } from 'pg';
 import { Task, type TaskContext } from '@conductor/nestjs';
 import { FaultProxy } from '../support/fault-proxy';
 import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { createTestDatabase, dropTestDatabase, withAdmin } from '../support/test-database';
 
 @Injectable()
 class Handlers {
@@ -22,21 +21,15 @@ class Handlers {
     if (this.blockTransactional && ctx.attempt === 1) {
       // The lease is revoked (from another connection, as a sweep would) while this attempt's
       // transaction is open: its completion must not commit, and neither must the effect written above.
-      await withClient(this.url!, (client) =>
-        client.query(`UPDATE conductor.executions SET state = 'queued', lease = NULL, locked_by = NULL WHERE id = $1`, [ctx.id]),
+      await withAdmin(
+        (client) =>
+          client.query(`UPDATE conductor.executions SET state = 'queued', lease = NULL, locked_by = NULL WHERE id = $1`, [
+            ctx.id,
+          ]),
+        this.url!,
       );
     }
     return `done at attempt ${ctx.attempt}`;
-  }
-}
-
-async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
   }
 }
 

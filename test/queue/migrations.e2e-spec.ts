@@ -39,13 +39,7 @@ async function appOn(url: string, schema: string, migrations = readMigrations(),
 }
 
 async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
+  return (await withAdmin((client) => client.query(sql, params), url)).rows as T[];
 }
 
 describe('queue migrations', () => {

@@ -2,7 +2,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { type BreakerState, Database, getDatabaseToken, isDatabaseCallError } from '@conductor/nestjs';
 import { CapturedLogs, startConductor } from '../support/app';
 import { type EmbeddedServer, startEmbeddedServer } from '../support/embedded-server';
-import { waitFor } from '../support/wait-for';
+import { eventually } from '../support/wait-for';
 
 const TIMEOUT_MS = 3_000;
 
@@ -62,13 +62,13 @@ describe('an outage mid-load', () => {
     };
     const callers = Array.from({ length: 4 }, caller);
 
-    await waitFor(() => outcomes.filter((o) => o.ok).length >= 20);
+    await eventually('20 calls succeeded', () => outcomes.filter((o) => o.ok).length >= 20);
     await server.stop();
-    await waitFor(() => db.stats().breaker === 'open');
+    await eventually('breaker open', () => db.stats().breaker === 'open');
     await new Promise((resolve) => setTimeout(resolve, 800));
     await server.start();
     restarted = true;
-    await waitFor(() => outcomes.filter((o) => o.ok && o.afterRestart).length >= 20, 15_000);
+    await eventually('20 calls succeeded after the restart', () => outcomes.filter((o) => o.ok && o.afterRestart).length >= 20);
     stop = true;
     await Promise.all(callers);
 

@@ -9,7 +9,7 @@ import {
 } from '@conductor/nestjs';
 import { startConductor } from '../support/app';
 import { FaultProxy } from '../support/fault-proxy';
-import { waitFor } from '../support/wait-for';
+import { eventually } from '../support/wait-for';
 import { adminUrl, createTestDatabase, dropTestDatabase, withAdmin } from '../support/test-database';
 
 const RESILIENCE: DatabaseOptions['resilience'] = {
@@ -96,7 +96,7 @@ describe('classified retries', () => {
     expect(proxy.cuts).toBeGreaterThanOrEqual(1);
     expect(isDatabaseCallError(error) && error.kind).toBe('transient');
     // The server ran it although the caller saw an error; it must not have run twice.
-    await waitFor(async () => (await executions()) >= 1);
+    await eventually('the statement ran once', async () => (await executions()) >= 1);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await executions()).toBe(1);
     expect(await withAdmin(async (c) => (await c.query('SELECT count(*)::int AS n FROM acks')).rows[0].n, main.url)).toBe(1);
@@ -105,7 +105,7 @@ describe('classified retries', () => {
   it('re-runs a statement whose acknowledgement was lost when the caller says it is idempotent', async () => {
     await proxy.setMode('cut', { times: 1 });
     await db.query("INSERT INTO acks VALUES (nextval('runs'))", [], { idempotent: true });
-    await waitFor(async () => (await executions()) >= 2);
+    await eventually('the statement ran twice', async () => (await executions()) >= 2);
     expect(await executions()).toBe(2);
   });
 
@@ -134,7 +134,8 @@ describe('classified retries', () => {
     expect(ref.stats().breaker).toBe('closed');
 
     await proxy.setMode('pass');
-    await waitFor(
+    await eventually(
+      'a query gets through again',
       async () =>
         await db.query('SELECT 1').then(
           () => true,

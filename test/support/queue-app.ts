@@ -3,6 +3,9 @@ import type { TestingModule } from '@nestjs/testing';
 import { type Database, type QueueOptions, QueueService, getDatabaseToken } from '@conductor/nestjs';
 import { startConductor } from './app';
 
+// Queue tests import their polling helper from here, with the rest of their kit.
+export { eventually } from './wait-for';
+
 /** A running test app with a queue on database `main`, and handles to what tests use. */
 export interface QueueApp {
   app: TestingModule;
@@ -36,14 +39,4 @@ export async function startQueueApp(url: string, providers: Provider[], queue: P
     db: app.get<Database>(getDatabaseToken('main')),
     close: () => app.close(),
   };
-}
-
-/** Polls `probe` until it returns true, or fails after `timeoutMs` naming `what`. */
-export async function eventually(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }

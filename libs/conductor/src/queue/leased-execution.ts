@@ -5,7 +5,6 @@ export interface LeasedExecution {
   queue: string;
   payload: unknown;
   attempts: number;
-  max_attempts: number;
   lease: string;
   wait_ms: number;
 }

@@ -43,11 +43,6 @@ export class Migrator {
     private readonly logger: Logger,
   ) {}
 
-  /** The newest version these migrations reach. */
-  get latestVersion(): number {
-    return this.migrations.length - 1;
-  }
-
   /** Applies every pending migration; returns the versions before and after. */
   async migrate(settings: MigratorSettings): Promise<MigrationOutcome> {
     const applied: string[] = [];

@@ -1,13 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { jitteredBackoff, sleep } from '../database/abortable';
 import { classifyError } from '../resilience/classify-error';
 import { isDatabaseCallError } from '../resilience/database-call.error';
@@ -53,7 +46,7 @@ const BOOT_MAX_DELAY_MS = 30_000;
  * completions, hands back the leases it still holds and deregisters, all before connections close.
  */
 @Injectable()
-export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationShutdown {
   /** This process's orchestrator id. */
   readonly id = uuidv7();
   readonly events = new EventEmitter<QueueEventMap>();
@@ -196,10 +189,6 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
     this.shutdown.abort(new Error('shutting down'));
     await this.booting;
     await this.stopWork('shutdown');
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    // Nothing left: beforeApplicationShutdown drained everything before connections close.
   }
 
   /** Migrates, registers, then starts the worker, the listener and the maintenance timers. */

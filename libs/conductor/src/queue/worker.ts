@@ -69,11 +69,6 @@ export class Worker {
     return this.paused ? 'paused' : 'running';
   }
 
-  /** Executions running now, and fetched but not started. */
-  get load(): { running: number; buffered: number } {
-    return { running: this.running.size, buffered: this.buffer.length };
-  }
-
   /** Starts the fetch loop. */
   start(): void {
     this.loop ??= this.fetchLoop();

@@ -71,7 +71,7 @@ CREATE INDEX idempotency_keys_created_at ON :"schema".idempotency_keys USING bri
 -- rows, measured) instead of walking executions_ready in order (0.3 ms). With sorting off, only the
 -- ordered index walk is left, whatever the statistics say.
 CREATE FUNCTION :"schema".fetch_executions(p_tasks text[], p_queues text[], p_limit integer, p_orchestrator uuid)
-RETURNS TABLE (id text, task text, queue text, payload jsonb, attempts integer, max_attempts integer, lease text, wait_ms float8)
+RETURNS TABLE (id text, task text, queue text, payload jsonb, attempts integer, lease text, wait_ms float8)
 LANGUAGE sql VOLATILE
 SET enable_sort = off
 AS $fetch$
@@ -94,13 +94,13 @@ AS $fetch$
       locked_at = now()
   -- = ANY(ARRAY(...)) keeps the update on the primary key whatever the generic plan guesses about p_limit.
   WHERE e.id = ANY (ARRAY(SELECT id FROM picked))
-  RETURNING e.id::text AS id, e.task, e.queue, e.payload, e.attempts, e.max_attempts, e.lease::text AS lease,
+  RETURNING e.id::text AS id, e.task, e.queue, e.payload, e.attempts, e.lease::text AS lease,
             (extract(epoch FROM now() - e.run_at) * 1000)::float8 AS wait_ms
 $fetch$;
 
 CREATE FUNCTION :"schema".fetch_executions_capped(
   p_tasks text[], p_queues text[], p_limit integer, p_orchestrator uuid, p_capped_tasks text[], p_caps integer[])
-RETURNS TABLE (id text, task text, queue text, payload jsonb, attempts integer, max_attempts integer, lease text, wait_ms float8)
+RETURNS TABLE (id text, task text, queue text, payload jsonb, attempts integer, lease text, wait_ms float8)
 LANGUAGE sql VOLATILE
 SET enable_sort = off
 AS $fetch$
@@ -143,6 +143,6 @@ AS $fetch$
       locked_at = now()
   -- = ANY(ARRAY(...)) keeps the update on the primary key whatever the generic plan guesses about p_limit.
   WHERE e.id = ANY (ARRAY(SELECT id FROM picked))
-  RETURNING e.id::text AS id, e.task, e.queue, e.payload, e.attempts, e.max_attempts, e.lease::text AS lease,
+  RETURNING e.id::text AS id, e.task, e.queue, e.payload, e.attempts, e.lease::text AS lease,
             (extract(epoch FROM now() - e.run_at) * 1000)::float8 AS wait_ms
 $fetch$;
