@@ -107,6 +107,37 @@ describe('queue: idempotency keys and transactions', () => {
     }
   });
 
+  it('enqueues once when a retried insert finds its first try still queued, alone or in a batch', async () => {
+    // No process runs `parked`: the first try's rows are still in the hot table when the retry comes,
+    // so the primary key refuses the retry and the guarded insert must take over.
+    const proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(database.url).port) });
+    const viaProxy = await startQueueApp(proxy.url(database.url), [], { workers: false, strict: false });
+    try {
+      await viaProxy.queue.stats();
+      await proxy.setMode('cut', { times: 1 });
+      const single = await viaProxy.queue.invoke('parked', { tag: 'parked-1' });
+      expect(proxy.cuts).toBe(1);
+      await proxy.setMode('cut', { times: 1 });
+      const batch = await viaProxy.queue.invokeBatch([
+        { task: 'parked', payload: { tag: 'parked-2' } },
+        { task: 'parked', payload: { tag: 'parked-3' } },
+      ]);
+      expect(proxy.cuts).toBe(2);
+      const rows = await q.db.query<{ id: string; tag: string }>(
+        `SELECT id::text AS id, payload->>'tag' AS tag FROM conductor.executions WHERE task = 'parked' ORDER BY id`,
+      );
+      expect(rows).toEqual([
+        { id: single.id, tag: 'parked-1' },
+        { id: batch[0].id, tag: 'parked-2' },
+        { id: batch[1].id, tag: 'parked-3' },
+      ]);
+      expect([single, ...batch].every((r) => !r.deduplicated)).toBe(true);
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
+  });
+
   it('joins the caller transaction: a rolled-back invoke never runs, a committed one does', async () => {
     let rolledBackId = '';
     await expect(

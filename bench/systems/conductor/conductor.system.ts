@@ -6,8 +6,10 @@ import { BENCH_HANDLER, BENCH_TASK, BenchTasks } from './bench-tasks';
 
 const POOL_MAX = 10;
 
-function options(url: string, concurrency: number, workers: boolean): ConductorModuleOptions {
-  return { databases: { main: { url, pool: { max: POOL_MAX } } }, queue: { database: 'main', concurrency, workers } };
+type QueueTuning = Partial<NonNullable<ConductorModuleOptions['queue']>>;
+
+function options(url: string, concurrency: number, workers: boolean, tuning: QueueTuning): ConductorModuleOptions {
+  return { databases: { main: { url, pool: { max: POOL_MAX } } }, queue: { ...tuning, database: 'main', concurrency, workers } };
 }
 
 /** Conductor at its defaults (only the pool size and the concurrency are set). */
@@ -15,14 +17,28 @@ export const conductorSpec: QueueSystemSpec = {
   id: 'conductor',
   label: 'Conductor',
   settings: (concurrency) => ({ pool: { max: POOL_MAX }, concurrency, 'everything else': 'defaults' }),
-  create: async (url) => new ConductorSystem(url),
+  create: async (url) => new ConductorSystem(url, {}),
+};
+
+/**
+ * Conductor keeping nothing once finished, as graphile-worker and the raw-SQL queue do: a completion is
+ * a DELETE, without the copy into finished_executions that the default retention of a day costs.
+ */
+export const conductorNoRetentionSpec: QueueSystemSpec = {
+  id: 'conductor-no-retention',
+  label: 'Conductor (retentionMs: 0)',
+  settings: (concurrency) => ({ pool: { max: POOL_MAX }, concurrency, retentionMs: 0, 'everything else': 'defaults' }),
+  create: async (url) => new ConductorSystem(url, { retentionMs: 0 }),
 };
 
 class ConductorSystem implements QueueSystem {
   private app: INestApplicationContext | undefined;
   private queue: QueueService | undefined;
 
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly tuning: QueueTuning,
+  ) {}
 
   async setup(): Promise<void> {
     // A producer-only process: it migrates and invokes, its workers stay off until startWorkers.
@@ -55,7 +71,7 @@ class ConductorSystem implements QueueSystem {
 
   private async open(workers: boolean, concurrency: number, handler: BenchHandler): Promise<void> {
     const providers = [BenchTasks, { provide: BENCH_HANDLER, useValue: handler }];
-    this.app = await createConductorApp(options(this.url, concurrency, workers), providers);
+    this.app = await createConductorApp(options(this.url, concurrency, workers, this.tuning), providers);
     this.queue = this.app.get(QueueService);
   }
 

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Database } from '../database/database';
 import { classifyError } from '../resilience/classify-error';
+import { isDatabaseCallError } from '../resilience/database-call.error';
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface';
 import { InvalidInvokeError } from './invalid-invoke.error';
 import { encodeJson } from './payload-codec';
@@ -16,6 +17,14 @@ const MAX_NAME_LENGTH = 200;
 const MAX_KEY_LENGTH = 512;
 const INVOKE_OPTION_KEYS = new Set(['idempotencyKey', 'runAt', 'delayMs', 'priority', 'maxAttempts', 'queue']);
 const INT32_MAX = 2_147_483_647;
+const UNIQUE_VIOLATION = '23505';
+
+/** What the insert statements return: the keyed one names each key's execution. */
+interface InsertRow {
+  task: string | null;
+  key: string | null;
+  execution_id: string | null;
+}
 
 /** A single invoke waiting for the next grouped insert. */
 interface Waiting {
@@ -109,12 +118,16 @@ export class Producer {
     });
     const document = `[${unique.map((item) => item.json).join(',')}]`;
     const keyed = firstByKey.size > 0;
-    const statement = this.sql.get(keyed ? 'insert_executions_keyed' : 'insert_executions');
-    const rows = await this.db.query<{ task: string | null; key: string | null; execution_id: string | null }>(
-      statement.text,
-      [document, this.channel],
-      { name: statement.name, idempotent: true, signal, route: 'primary' },
-    );
+    let rows: InsertRow[];
+    try {
+      rows = await this.run(keyed ? 'insert_executions_keyed' : 'insert_executions', document, signal);
+    } catch (error) {
+      // A retry whose first try committed after all: the primary key refused rows that are already
+      // queued. The guarded statement inserts only what is missing. (Never inside a caller's
+      // transaction: there the insert runs once and the error has aborted the transaction anyway.)
+      if (keyed || this.db.currentTransaction || !isDatabaseCallError(error) || error.code !== UNIQUE_VIOLATION) throw error;
+      rows = await this.run('insert_executions_guarded', document, signal);
+    }
     const claimed = new Map<string, string>();
     for (const row of rows)
       if (row.task !== null && row.key !== null) claimed.set(`${row.task}\u0000${row.key}`, row.execution_id!);
@@ -140,6 +153,16 @@ export class Producer {
       }
     }
     return results;
+  }
+
+  private run(statementName: string, document: string, signal?: AbortSignal): Promise<InsertRow[]> {
+    const statement = this.sql.get(statementName);
+    return this.db.query<InsertRow>(statement.text, [document, this.channel], {
+      name: statement.name,
+      idempotent: true,
+      signal,
+      route: 'primary',
+    });
   }
 
   /** Validates one request and serializes it; throws before anything is written. */

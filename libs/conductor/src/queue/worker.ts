@@ -152,7 +152,7 @@ export class Worker {
         continue;
       }
       // Refill when the buffer runs lower than the slots it feeds, in one batch for every free place:
-      // one statement feeds many slots.
+      // one statement feeds many slots. (Refilling earlier, at half the buffer, measured no faster.)
       const want = this.options.concurrency + this.prefetch.size() - this.running.size - this.buffer.length;
       if (this.buffer.length >= this.options.concurrency || want <= 0) {
         await this.wakeup.wait(this.options.pollIntervalMs, signal);
@@ -263,7 +263,9 @@ export class Worker {
         i++;
         continue;
       }
-      this.buffer.splice(i, 1);
+      // shift() is O(1) in V8 where a splice at the front moves the whole buffer (up to 2 000 entries).
+      if (i === 0) this.buffer.shift();
+      else this.buffer.splice(i, 1);
       this.run(execution, task);
     }
   }
@@ -310,7 +312,8 @@ export class Worker {
     this.release(task.name);
     if (this.running.size === 0) for (const done of [...this.idle]) done();
     this.dispatch();
-    this.wakeup.fire();
+    // Waking the loop costs it a timer: only when the buffer is low enough for it to fetch.
+    if (this.buffer.length < this.options.concurrency) this.wakeup.fire();
   }
 
   /** Runs a `transactional` handler: its writes and the completion commit together, or neither does. */
