@@ -202,10 +202,11 @@ export class Completer {
         idempotent: true,
         route: 'primary',
       });
-      const applied = new Set(rows.map((r) => r.id));
+      // The statement names only the late ones (usually none).
+      const late = rows.length === 0 ? undefined : new Set(rows.map((r) => r.id));
       for (const c of completions) {
-        if (applied.has(c.id)) this.emit('completed', { task: c.task, queue: c.queue, durationMs: c.durationMs });
-        else this.late(c);
+        if (late?.has(c.id)) this.late(c);
+        else this.emit('completed', { task: c.task, queue: c.queue, durationMs: c.durationMs });
       }
     }
     if (failures.length > 0) {
