@@ -6,7 +6,6 @@ import {
   ExponentialBackoff,
   type IPolicy,
   RetryPolicy,
-  TimeoutStrategy,
   bulkhead,
   circuitBreaker,
   fullJitterGenerator,
@@ -14,7 +13,6 @@ import {
   isBrokenCircuitError,
   isBulkheadRejectedError,
   retry,
-  timeout,
   wrap,
 } from 'cockatiel';
 import type { ResolvedResilience } from '../options/resolved-options.interface';
@@ -25,6 +23,7 @@ import { DatabaseCallError, isDatabaseCallError } from './database-call.error';
 import { MisconfigurationError } from './misconfiguration.error';
 import type { BreakerState, ResilienceListener } from './resilience-events';
 import { mayHaveExecuted } from './sent-marker';
+import { withDeadline } from './with-deadline';
 
 /** Per-call settings of `ResiliencePolicy.execute`. */
 export interface CallOptions {
@@ -36,16 +35,6 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-// NOTE: cockatiel 3.2.1's own isTaskCancelledError looks for the bulkhead's marker, so it never
-// recognises a timeout (and takes a bulkhead rejection for one); check the timeout's own marker.
-function isTaskCancelledError(error: unknown): boolean {
-  return error instanceof Error && 'isTaskCancelledError' in error;
-}
-
-// NOTE: abortOnReturn off: aborting the signal of every call that returned creates an AbortError
-// (with its stack) per query, measurable on the hot path; nothing listens to it after the call anyway.
-const TIMEOUT_OPTIONS = { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false };
-
 const BREAKER_STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',
   [CircuitState.Open]: 'open',
@@ -54,8 +43,8 @@ const BREAKER_STATES: Record<CircuitState, BreakerState> = {
 };
 
 /**
- * ResiliencePolicy runs calls to one database under cockatiel's timeout, retry, circuit breaker and
- * bulkhead, deciding what to retry from the error's class. One instance per database key, so one
+ * ResiliencePolicy runs calls to one database under a deadline (retries included; see with-deadline.ts)
+ * around cockatiel's retry, circuit breaker and bulkhead, deciding what to retry from the error's class. One instance per database key, so one
  * database failing never opens another's breaker.
  */
 export class ResiliencePolicy {
@@ -63,7 +52,6 @@ export class ResiliencePolicy {
   private readonly bulkhead: BulkheadPolicy;
   private readonly retry: RetryPolicy;
   private readonly inner: IPolicy;
-  private readonly withDefaultTimeout: IPolicy;
   private readonly retryableErrors = new WeakSet<object>();
   private lastFailure?: string;
   private listener: ResilienceListener = {};
@@ -102,7 +90,6 @@ export class ResiliencePolicy {
       this.listener.onRetry?.({ attempt: event.attempt, delayMs: event.delay, error, classification: classifyError(error) });
     });
     this.inner = wrap(this.retry, this.breaker, this.bulkhead);
-    this.withDefaultTimeout = wrap(timeout(settings.timeoutMs, TIMEOUT_OPTIONS), this.inner);
   }
 
   /** Sets who hears about retries, failures and breaker changes (one listener: the database's instrumentation). */
@@ -127,27 +114,31 @@ export class ResiliencePolicy {
    */
   async execute<T>(fn: (signal: AbortSignal, attempt: number) => Promise<T>, options: CallOptions = {}): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.settings.timeoutMs;
-    const policy =
-      timeoutMs === this.settings.timeoutMs ? this.withDefaultTimeout : wrap(timeout(timeoutMs, TIMEOUT_OPTIONS), this.inner);
     let misconfigurations = 0;
     let attemptStartedAt = Date.now();
     try {
-      const result = await policy.execute(async ({ signal, attempt }: { signal: AbortSignal; attempt?: number }) => {
-        if (signal.aborted) throw signal.reason ?? new Error('aborted');
-        attemptStartedAt = Date.now();
-        try {
-          return await fn(signal, attempt ?? 0);
-        } catch (error) {
-          const classification = classifyError(error);
-          if (classification.kind === 'misconfiguration') misconfigurations++;
-          const last = (attempt ?? 0) + 1 >= this.settings.retry.maxAttempts;
-          throw this.decide(error, classification, options.idempotent === true, misconfigurations, last);
-        }
-      }, options.signal);
+      const result = await withDeadline(
+        timeoutMs,
+        options.signal,
+        () => new CallTimeoutError(this.key, timeoutMs),
+        (deadline) =>
+          this.inner.execute(async ({ signal, attempt }: { signal: AbortSignal; attempt?: number }) => {
+            if (signal.aborted) throw signal.reason ?? new Error('aborted');
+            attemptStartedAt = Date.now();
+            try {
+              return await fn(signal, attempt ?? 0);
+            } catch (error) {
+              const classification = classifyError(error);
+              if (classification.kind === 'misconfiguration') misconfigurations++;
+              const last = (attempt ?? 0) + 1 >= this.settings.retry.maxAttempts;
+              throw this.decide(error, classification, options.idempotent === true, misconfigurations, last);
+            }
+          }, deadline),
+      );
       this.listener.onSuccess?.({ startedAt: attemptStartedAt });
       return result as T;
     } catch (error) {
-      const final = this.translate(error, timeoutMs, options.signal);
+      const final = this.translate(error, options.signal);
       this.listener.onFailure?.({ error: final, classification: classifyError(final) });
       throw final;
     }
@@ -196,12 +187,9 @@ export class ResiliencePolicy {
   }
 
   /** Turns what cockatiel threw into an error that names the database and says what happened. */
-  private translate(error: unknown, timeoutMs: number, signal?: AbortSignal): unknown {
+  private translate(error: unknown, signal?: AbortSignal): unknown {
     if (isDatabaseCallError(error)) return error;
     if (isBrokenCircuitError(error)) return new CircuitOpenError(this.key, this.lastFailure, error);
-    if (isTaskCancelledError(error)) {
-      return signal?.aborted ? (signal.reason ?? error) : new CallTimeoutError(this.key, timeoutMs, error);
-    }
     if (isBulkheadRejectedError(error)) {
       return new DatabaseCallError(
         this.key,
