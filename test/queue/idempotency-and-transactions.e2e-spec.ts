@@ -109,7 +109,7 @@ describe('queue: idempotency keys and transactions', () => {
 
   it('enqueues once when a retried insert finds its first try still queued, alone or in a batch', async () => {
     // No process runs `parked`: the first try's rows are still in the hot table when the retry comes,
-    // so the primary key refuses the retry and the guarded insert must take over.
+    // which must skip them (a plain insert would fail on the primary key, or insert them twice).
     const proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(database.url).port) });
     const viaProxy = await startQueueApp(proxy.url(database.url), [], { workers: false, strict: false });
     try {

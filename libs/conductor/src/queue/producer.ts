@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { Database } from '../database/database';
 import { classifyError } from '../resilience/classify-error';
 import { isDatabaseCallError } from '../resilience/database-call.error';
+import { mayHaveExecuted } from '../resilience/sent-marker';
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface';
 import { InvalidInvokeError } from './invalid-invoke.error';
 import { encodeJson } from './payload-codec';
@@ -17,7 +18,6 @@ const MAX_NAME_LENGTH = 200;
 const MAX_KEY_LENGTH = 512;
 const INVOKE_OPTION_KEYS = new Set(['idempotencyKey', 'runAt', 'delayMs', 'priority', 'maxAttempts', 'queue']);
 const INT32_MAX = 2_147_483_647;
-const UNIQUE_VIOLATION = '23505';
 
 /** What the insert statements return: the keyed one names each key's execution. */
 interface InsertRow {
@@ -119,14 +119,17 @@ export class Producer {
     const document = `[${unique.map((item) => item.json).join(',')}]`;
     const keyed = firstByKey.size > 0;
     let rows: InsertRow[];
-    try {
-      rows = await this.run(keyed ? 'insert_executions_keyed' : 'insert_executions', document, signal);
-    } catch (error) {
-      // A retry whose first try committed after all: the primary key refused rows that are already
-      // queued. The guarded statement inserts only what is missing. (Never inside a caller's
-      // transaction: there the insert runs once and the error has aborted the transaction anyway.)
-      if (keyed || this.db.currentTransaction || !isDatabaseCallError(error) || error.code !== UNIQUE_VIOLATION) throw error;
-      rows = await this.run('insert_executions_guarded', document, signal);
+    if (keyed) rows = await this.run('insert_executions_keyed', document, true, signal);
+    else {
+      try {
+        // Not retried by the policy once it may have reached the server: the plain insert is not safe to repeat.
+        rows = await this.run('insert_executions', document, false, signal);
+      } catch (error) {
+        // Its answer was lost, so its rows may be in: the guarded statement inserts only what is missing.
+        // (Inside a caller's transaction there is no such retry: the error has aborted the transaction.)
+        if (this.db.currentTransaction || !isDatabaseCallError(error) || !mayHaveExecuted(error.cause)) throw error;
+        rows = await this.run('insert_executions_guarded', document, true, signal);
+      }
     }
     const claimed = new Map<string, string>();
     for (const row of rows)
@@ -155,11 +158,11 @@ export class Producer {
     return results;
   }
 
-  private run(statementName: string, document: string, signal?: AbortSignal): Promise<InsertRow[]> {
+  private run(statementName: string, document: string, idempotent: boolean, signal?: AbortSignal): Promise<InsertRow[]> {
     const statement = this.sql.get(statementName);
     return this.db.query<InsertRow>(statement.text, [document, this.channel], {
       name: statement.name,
-      idempotent: true,
+      idempotent,
       signal,
       route: 'primary',
     });
@@ -192,14 +195,16 @@ export class Producer {
     const id = uuidv7();
     const queue = options.queue ?? 'default';
     const maxAttempts = options.maxAttempts ?? registered?.maxAttempts ?? this.options.maxAttempts;
-    const runAt = options.runAt ? JSON.stringify(options.runAt.toISOString()) : 'null';
-    const delay = options.delayMs ?? 'null';
     const key = options.idempotencyKey;
-    const json =
-      `{"id":"${id}","task":${JSON.stringify(task)},"queue":${JSON.stringify(queue)},"payload":${encoded.json},` +
-      `"priority":${options.priority ?? 0},"run_at":${runAt},"delay_ms":${delay},"max_attempts":${maxAttempts},` +
-      `"idempotency_key":${key === undefined ? 'null' : JSON.stringify(key)}}`;
-    return { id, task, queue, key, json };
+    // Keys left out read as NULL in the statements (priority 0, run at once): most items carry only
+    // these five, a smaller document to build, send and parse.
+    let json = `{"id":"${id}","task":${JSON.stringify(task)},"queue":${JSON.stringify(queue)}`;
+    json += `,"payload":${encoded.json},"max_attempts":${maxAttempts}`;
+    if (options.priority) json += `,"priority":${options.priority}`;
+    if (options.runAt) json += `,"run_at":${JSON.stringify(options.runAt.toISOString())}`;
+    if (options.delayMs !== undefined) json += `,"delay_ms":${options.delayMs}`;
+    if (key !== undefined) json += `,"idempotency_key":${JSON.stringify(key)}`;
+    return { id, task, queue, key, json: `${json}}` };
   }
 
   private checkOptions(task: string, opts: InvokeOptions | undefined): InvokeOptions {

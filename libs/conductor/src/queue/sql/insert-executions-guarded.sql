@@ -1,7 +1,7 @@
--- Enqueues a batch some of whose rows may exist already: the retry of insert-executions.sql that the
--- primary key refused (its first try committed after all). Inserts nothing twice: not while the first
--- row is in the hot table (ON CONFLICT also waits for a first try still in progress), nor after it
--- finished (while finished executions are retained). $1: JSON array of executions, $2: the channel.
+-- Enqueues a batch some of whose rows may be in already: the retry of insert-executions.sql after its
+-- answer was lost. Inserts nothing twice: not while the first try's row is in the hot table (ON CONFLICT
+-- also waits for a first try still in progress), nor after it finished (while finished executions are
+-- retained). $1: JSON array of executions, $2: the channel.
 WITH input AS (
   SELECT *
   FROM jsonb_to_recordset($1::jsonb)
@@ -9,7 +9,7 @@ WITH input AS (
 ),
 inserted AS (
   INSERT INTO :"schema".executions (id, task, queue, payload, priority, run_at, max_attempts)
-  SELECT id, task, queue, payload, priority,
+  SELECT id, task, queue, payload, coalesce(priority, 0),
          coalesce(run_at, now() + coalesce(delay_ms, 0) * interval '1 millisecond'),
          max_attempts
   FROM input

@@ -17,7 +17,7 @@ claimed AS (
 ),
 inserted AS (
   INSERT INTO :"schema".executions (id, task, queue, payload, priority, run_at, max_attempts)
-  SELECT i.id, i.task, i.queue, i.payload, i.priority,
+  SELECT i.id, i.task, i.queue, i.payload, coalesce(i.priority, 0),
          coalesce(i.run_at, now() + coalesce(i.delay_ms, 0) * interval '1 millisecond'),
          i.max_attempts
   FROM input i
