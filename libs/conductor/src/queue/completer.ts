@@ -42,6 +42,8 @@ export interface CompleterSettings {
 }
 
 const TRANSIENT_BACKOFF_MS = 500;
+/** Batches in flight at once, at most. */
+const PARALLEL_WRITES = 2;
 
 /**
  * Completer writes outcomes in batches: at once by default, everything that finished while the
@@ -52,8 +54,8 @@ const TRANSIENT_BACKOFF_MS = 500;
  */
 export class Completer {
   private buffer: Outcome[] = [];
-  /** The batch being written now: its executions are still leased until the write lands. */
-  private writing: Outcome[] = [];
+  /** The batches being written now: their executions are still leased until the writes land. */
+  private readonly writing = new Set<Outcome[]>();
   private timer?: NodeJS.Timeout;
   private immediate?: NodeJS.Immediate;
   private flushing?: Promise<void>;
@@ -79,7 +81,7 @@ export class Completer {
 
   /** Ids of the executions whose outcome is buffered or being written. */
   heldIds(): string[] {
-    return [...this.buffer, ...this.writing].map((o) => o.id);
+    return [...this.buffer, ...[...this.writing].flat()].map((o) => o.id);
   }
 
   /** True when workers must stop fetching until the buffer drains. */
@@ -146,33 +148,51 @@ export class Completer {
     }, delayMs);
   }
 
+  /**
+   * Writes until the buffer is empty. A second batch goes out while the first is in flight only when a
+   * backlog of half a batch waits: two statements keep both of the server's cores busy when workers
+   * finish faster than one statement lands (measured), while a light load keeps one statement per round.
+   */
   private flushOnce(): Promise<void> {
     if (this.flushing) return this.flushing;
     this.flushing = (async () => {
+      const inFlight = new Set<Promise<void>>();
       try {
-        while (this.buffer.length > 0 && !this.stopping.signal.aborted) {
-          const batch = this.buffer.splice(0, this.settings.batchSize);
-          this.writing = batch;
-          try {
-            await this.write(batch);
-            this.writing = [];
-            this.onWritten?.();
-          } catch (error) {
-            this.writing = [];
-            // Transient (the database is away): keep the outcomes, in order, and try again shortly.
-            this.buffer.unshift(...batch);
-            this.logger.warn(
-              `could not write ${batch.length} outcome(s), retrying: ${error instanceof Error ? error.message : String(error)}`,
+        while (!this.stopping.signal.aborted) {
+          const backlog = inFlight.size === 0 ? this.buffer.length > 0 : this.buffer.length >= this.settings.batchSize / 2;
+          if (backlog && inFlight.size < PARALLEL_WRITES) {
+            const write: Promise<void> = this.writeOne(this.buffer.splice(0, this.settings.batchSize)).finally(() =>
+              inFlight.delete(write),
             );
-            await sleep(TRANSIENT_BACKOFF_MS, this.stopping.signal).catch(() => undefined);
-          }
+            inFlight.add(write);
+          } else if (inFlight.size > 0) await Promise.race(inFlight);
+          else break;
         }
+        await Promise.all(inFlight);
       } finally {
         this.flushing = undefined;
         if (this.buffer.length > 0 && !this.stopping.signal.aborted) this.schedule(this.settings.flushMs);
       }
     })();
     return this.flushing;
+  }
+
+  /** Writes one batch; on a transient failure puts it back at the front, in order, and waits a little. */
+  private async writeOne(batch: Outcome[]): Promise<void> {
+    this.writing.add(batch);
+    try {
+      await this.write(batch);
+      this.writing.delete(batch);
+      this.onWritten?.();
+    } catch (error) {
+      this.writing.delete(batch);
+      // Transient (the database is away): keep the outcomes and try again shortly.
+      this.buffer.unshift(...batch);
+      this.logger.warn(
+        `could not write ${batch.length} outcome(s), retrying: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      await sleep(TRANSIENT_BACKOFF_MS, this.stopping.signal).catch(() => undefined);
+    }
   }
 
   /** Writes a batch; splits it on a permanent error until the poison item is alone. Throws only transient errors. */
