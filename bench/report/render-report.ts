@@ -45,6 +45,8 @@ export function renderReport(run: BenchRun): string {
     '',
     `**Method:** one server; a fresh database and a fresh Node process for every measurement; the systems one after another; ` +
       `${s.repeats} round(s) over all systems, the median reported. Jobs are no-ops with a \`{ i }\` payload. ` +
+      'Conductor runs twice: at its defaults (finished executions kept for a day, each completion copied into ' +
+      '`finished_executions`) and with `retentionMs: 0` (deleted at once, as graphile-worker and the raw-SQL queue do). ' +
       `Enqueue: ${s.jobs} jobs after 100 untimed ones. Drain (graphile-worker's published method): ${s.jobs} jobs pre-inserted, then workers ` +
       `started; timed from the first handler start until the database holds no unfinished job; a drain still running after ` +
       `${s.drainCapMs / 1000} s is stopped and its rate taken from what it finished ("capped"). Trickle: workers idle for 1 s, then ` +

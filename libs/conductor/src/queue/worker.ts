@@ -329,8 +329,9 @@ export class Worker {
     this.release(task.name);
     if (this.running.size === 0) for (const done of [...this.idle]) done();
     this.dispatchSoon();
-    // Waking the loop costs it a timer: only when the buffer is low enough for it to fetch.
-    if (this.buffer.length < this.refillBelow(this.prefetch.size())) this.wakeup.fire();
+    // Waking the loop costs it a timer: only when the buffer is low enough for it to fetch, and not while
+    // it is paused (a written batch or the poll wakes it then).
+    if (!this.paused && this.buffer.length < this.refillBelow(this.prefetch.size())) this.wakeup.fire();
   }
 
   /** The fetch loop refills once the buffer holds fewer than this many executions. */
