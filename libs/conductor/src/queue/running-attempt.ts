@@ -11,8 +11,8 @@ export class RunningAttempt implements TaskContext {
   readonly task: string;
   readonly queue: string;
   readonly attempt: number;
-  /** The handler's deadline timer, cleared when the run ends. */
-  timer?: NodeJS.Timeout;
+  /** When the run times out (`performance.now()` time); see AttemptDeadlines. */
+  deadline = Infinity;
   private controller?: AbortController;
   private abortReason: unknown = undefined;
   private isAborted = false;

@@ -5,19 +5,14 @@ import type { Database } from '../database/database';
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface';
 import type { Completer } from './completer';
 import { encodeJson } from './payload-codec';
-import {
-  ExecutionCancelledError,
-  LeaseLostError,
-  PermanentTaskError,
-  ShutdownAbortError,
-  TaskTimeoutError,
-} from './queue-errors';
+import { ExecutionCancelledError, LeaseLostError, PermanentTaskError, ShutdownAbortError } from './queue-errors';
 import type { QueueEventMap } from './queue-events';
 import type { TaskContext } from './queue.interfaces';
 import { serializeError } from './serialize-error';
 import type { SqlCatalog } from './sql/sql-catalog';
 import type { RegisteredTask } from './task-registry';
 import { AdaptivePrefetch } from './adaptive-prefetch';
+import { AttemptDeadlines } from './attempt-deadlines';
 import type { LeasedExecution } from './leased-execution';
 import { RunningAttempt } from './running-attempt';
 import { Wakeup } from './wakeup';
@@ -49,6 +44,7 @@ export class Worker {
   private paused = false;
   private readonly prefetch: AdaptivePrefetch;
   private dispatchImmediate?: NodeJS.Immediate;
+  private readonly deadlines: AttemptDeadlines;
 
   constructor(
     private readonly db: Database,
@@ -61,6 +57,7 @@ export class Worker {
     private readonly logger: Logger,
   ) {
     this.prefetch = new AdaptivePrefetch(options.concurrency, options.prefetch);
+    this.deadlines = new AttemptDeadlines(this.running, tasks);
     completer.onWritten = () => this.wakeup.fire();
   }
 
@@ -291,7 +288,8 @@ export class Worker {
     const attempt = new RunningAttempt(execution);
     this.running.set(execution.id, attempt);
     this.runningByTask.set(task.name, (this.runningByTask.get(task.name) ?? 0) + 1);
-    attempt.timer = setTimeout(() => attempt.abort(new TaskTimeoutError(task.name, task.timeoutMs)), task.timeoutMs);
+    attempt.deadline = this.deadlines.deadlineFor(task);
+    this.deadlines.watch();
     if (this.events.listenerCount('started') > 0) {
       this.events.emit('started', {
         task: task.name,
@@ -319,12 +317,12 @@ export class Worker {
     error?: unknown,
     failed = false,
   ): void {
-    clearTimeout(attempt.timer);
     const durationMs = performance.now() - started;
     if (failed) this.failed(attempt.execution, task, error, durationMs);
     else this.succeeded(attempt.execution, task, result, durationMs);
     this.prefetch.finishedOne();
     this.running.delete(attempt.id);
+    if (this.running.size === 0) this.deadlines.idle();
     this.runningByTask.set(task.name, (this.runningByTask.get(task.name) ?? 1) - 1);
     this.release(task.name);
     if (this.running.size === 0) for (const done of [...this.idle]) done();
