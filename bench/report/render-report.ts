@@ -5,6 +5,7 @@ import type { MachineInfo } from '../support/machine-info';
 import type { ResultTable } from '../support/result-table';
 import type { QueueCase } from '../workloads/queue-cases';
 import { goalsTable } from './goals';
+import { isOurs } from './ours';
 import { settingsLine, value } from './markdown';
 import { policyTable } from './policy-table';
 import { absoluteTable, advantageTable, referenceTable } from './queue-tables';
@@ -27,7 +28,7 @@ const RAW = 'raw-sql';
 /** docs/benchmarks.md. */
 export function renderReport(run: BenchRun): string {
   const { settings: s, machine: m, queue } = run;
-  const peers = queue.systems.map((spec) => spec.id).filter((id) => id !== US);
+  const peers = queue.systems.map((spec) => spec.id).filter((id) => !isOurs(id));
   const drains = s.drainConcurrencies;
   return [
     '# Benchmarks',

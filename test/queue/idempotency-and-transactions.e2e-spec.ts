@@ -7,6 +7,8 @@ import { createTestDatabase, dropTestDatabase, withAdmin } from '../support/test
 @Injectable()
 class Handlers {
   readonly ran: string[] = [];
+  /** Whether each transactional run got an AbortSignal in its context. */
+  readonly signals: boolean[] = [];
   blockTransactional = false;
   url?: string;
 
@@ -17,6 +19,7 @@ class Handlers {
 
   @Task('effect', { transactional: true })
   async effect(payload: { tag: string }, ctx: TaskContext): Promise<string> {
+    this.signals.push(ctx.signal instanceof AbortSignal);
     await ctx.manager!.query('INSERT INTO effects (tag, attempt) VALUES ($1, $2)', [payload.tag, ctx.attempt]);
     if (this.blockTransactional && ctx.attempt === 1) {
       // The lease is revoked (from another connection, as a sweep would) while this attempt's
@@ -159,6 +162,8 @@ describe('queue: idempotency keys and transactions', () => {
     await eventually('effect completed', async () => (await q.queue.get(id))?.state === 'completed');
     expect(await count(q, `SELECT count(*)::int AS n FROM effects WHERE tag = 'tx-ok'`)).toBe(1);
     expect((await q.queue.get(id))?.result).toBe('done at attempt 1');
+    expect(handlers.signals.length).toBeGreaterThan(0);
+    expect(handlers.signals.every(Boolean)).toBe(true);
   });
 
   it('leaves neither half when the completion cannot commit (lease lost mid-transaction)', async () => {

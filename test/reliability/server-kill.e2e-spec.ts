@@ -1,9 +1,9 @@
-import { Orchestrator } from '@conductor/nestjs';
 import type { TestingModule } from '@nestjs/testing';
-import { QueueService, type Database, getDatabaseToken } from '@conductor/nestjs';
+import { Orchestrator, QueueService, type Database, getDatabaseToken } from '@conductor/nestjs';
 import { startConductor } from '../support/app';
 import { type EmbeddedServer, startEmbeddedServer } from '../support/embedded-server';
 import { FAST_QUEUE, eventually } from '../support/queue-app';
+import { withAdmin } from '../support/test-database';
 import { InvokeLoad } from './support/invoke-load';
 import { LEDGER_TABLES_SQL, readLedger } from './support/job-ledger';
 import { LedgerHandlers } from './support/ledger-handlers';
@@ -22,12 +22,7 @@ describe('reliability: the PostgreSQL server SIGKILLed mid-load', () => {
 
   beforeAll(async () => {
     server = await startEmbeddedServer({ quiet: true });
-    const admin = server.url();
-    const { Client } = await import('pg');
-    const client = new Client({ connectionString: admin });
-    await client.connect();
-    await client.query('CREATE DATABASE reliability');
-    await client.end();
+    await withAdmin((client) => client.query('CREATE DATABASE reliability'), server.url());
   });
 
   afterAll(async () => {

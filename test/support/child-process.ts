@@ -22,6 +22,8 @@ export interface ChildHandle {
 }
 
 const READY = 'CHILD-READY ';
+/** How long a child may take to exit after `stop(signal)` before it is killed. */
+const STOP_TIMEOUT_MS = 30_000;
 const OUTPUT_LINES = 200;
 
 /**
@@ -104,9 +106,20 @@ function track(child: ChildProcess, readyTimeoutMs: number): ChildHandle {
     ready,
     exited,
     output,
-    stop: (signal) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+    stop: async (signal) => {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill(signal);
+      // A child that does not stop in time (a drain that hangs) is killed, and the test fails saying so.
+      let overdue: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([
+        exited.then(() => true),
+        new Promise<false>((resolve) => (overdue = setTimeout(() => resolve(false), STOP_TIMEOUT_MS))),
+      ]);
+      clearTimeout(overdue);
+      if (inTime) return exited;
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`child ${child.pid} did not exit within ${STOP_TIMEOUT_MS} ms of ${signal}; killed:\n${output()}`);
     },
   };
 }

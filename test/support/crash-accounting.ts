@@ -59,8 +59,8 @@ export async function leasedBy(db: Database, pid: number): Promise<number> {
   return row.n;
 }
 
-/** Rows `handled` holds from process `pid`. */
-export async function handledBy(db: Database, pid: number): Promise<number> {
-  const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM handled WHERE pid = $1', [pid]);
+/** Rows `handled` (or, for transactional handlers, `effects`) holds from process `pid`. */
+export async function handledBy(db: Database, pid: number, table: 'handled' | 'effects' = 'handled'): Promise<number> {
+  const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE pid = $1`, [pid]);
   return row.n;
 }

@@ -1,4 +1,4 @@
-import { raceAbort } from './abortable';
+import { raceAbort } from '../resilience/abortable';
 import type { Database } from './database';
 
 /** One operation of a batch: a function of the database, or a statement to run under the policy. */

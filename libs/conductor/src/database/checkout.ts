@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { raceAbort } from './abortable';
+import { raceAbort } from '../resilience/abortable';
 
 /**
  * Takes a connection from `pool`, or rejects as soon as `signal` aborts; a connection that arrives after

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { ResolvedDatabaseOptions } from '../options/resolved-options.interface';
 import { classifyError } from '../resilience/classify-error';
-import { jitteredBackoff, sleep } from './abortable';
+import { jitteredBackoff, sleep } from '../resilience/abortable';
 
 /** Where a key's connection stands. */
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'closed';

@@ -7,7 +7,7 @@ import type { ResolvedDatabaseOptions } from '../options/resolved-options.interf
 import { classifyError } from '../resilience/classify-error';
 import { type CallOptions, ResiliencePolicy } from '../resilience/resilience-policy';
 import { markMaybeExecuted } from '../resilience/sent-marker';
-import { raceAbort } from './abortable';
+import { raceAbort } from '../resilience/abortable';
 import { checkout } from './checkout';
 import { type BatchOperation, type BatchOptions, type BatchResult, runBatch } from './batch-execute';
 import { DatabaseConnector } from './database-connector';
@@ -114,6 +114,8 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
       let client: PoolClient;
       try {
         client = (await queryRunner.connect()) as PoolClient;
+        // The deadline may have passed while it waited for a connection: run nothing the caller gave up on.
+        signal.throwIfAborted();
       } catch (error) {
         await queryRunner.release().catch(() => undefined);
         throw error;

@@ -16,7 +16,7 @@ export class CheckDeadline {
     return this.controller.signal;
   }
 
-  /** Milliseconds left, at least 1 (a policy deadline of 0 would mean none). */
+  /** Milliseconds left, at least 1 (a call deadline of 0 would time out at once). */
   get remainingMs(): number {
     return Math.max(1, Math.round(this.timeoutMs - (performance.now() - this.startedAt)));
   }

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import { raceAbort } from '../database/abortable';
+import { raceAbort } from '../resilience/abortable';
 import { checkout } from '../database/checkout';
 
 /**

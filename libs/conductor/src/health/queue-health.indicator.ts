@@ -1,5 +1,5 @@
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { raceAbort } from '../database/abortable';
+import { raceAbort } from '../resilience/abortable';
 import type { QueueStats } from '../queue/queue.interfaces';
 import { assessQueue } from './assess-queue';
 import { CheckDeadline } from './check-deadline';

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { raceAbort } from '../database/abortable';
+import { raceAbort } from '../resilience/abortable';
 import type { QueueEventMap } from '../queue/queue-events';
 import type { QueueStats } from '../queue/queue.interfaces';
 import { type CounterSeries, FastCounter, FastHistogram, type HistogramSeries } from './fast-series';

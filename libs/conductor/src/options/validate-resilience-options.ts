@@ -3,6 +3,9 @@ import { InvalidOptionsError } from './invalid-options.error';
 import { checkInteger, checkKnownKeys, checkObject, type OptionNamer } from './option-checks';
 import type { ResolvedResilience } from './resolved-options.interface';
 
+/** The longest delay a Node timer keeps. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 const RESILIENCE_KEYS = ['retry', 'breaker', 'timeoutMs', 'maxQueued', 'logIntervalMs'] as const;
 const RETRY_KEYS = ['maxAttempts', 'initialDelayMs', 'maxDelayMs', 'misconfigurationAttempts'] as const;
 const BREAKER_KEYS = ['consecutiveFailures', 'halfOpenAfterMs'] as const;
@@ -34,7 +37,8 @@ export function resolveResilience(
   checkInteger(resolved.retry.misconfigurationAttempts, name('retry.misconfigurationAttempts'), 1, 100);
   checkInteger(resolved.breaker.consecutiveFailures, name('breaker.consecutiveFailures'), 1);
   checkInteger(resolved.breaker.halfOpenAfterMs, name('breaker.halfOpenAfterMs'), 1);
-  checkInteger(resolved.timeoutMs, name('timeoutMs'), 1);
+  // A timer longer than 2^31 - 1 ms fires at once in Node: a larger deadline would time every call out.
+  checkInteger(resolved.timeoutMs, name('timeoutMs'), 1, MAX_TIMER_MS);
   checkInteger(resolved.maxQueued, name('maxQueued'), 0);
   checkInteger(resolved.logIntervalMs, name('logIntervalMs'), 1);
   if (resolved.retry.initialDelayMs > resolved.retry.maxDelayMs) {

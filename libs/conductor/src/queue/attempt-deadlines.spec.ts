@@ -21,8 +21,8 @@ describe('AttemptDeadlines', () => {
     const deadlines = new AttemptDeadlines(running, registered, () => now);
     const fast = attempt('a', 'fast');
     const slow = attempt('b', 'slow');
-    fast.deadline = deadlines.deadlineFor(registered.get('fast')!);
-    slow.deadline = deadlines.deadlineFor(registered.get('slow')!);
+    fast.deadline = now + 100;
+    slow.deadline = now + 5_000;
     running.set(fast.id, fast).set(slow.id, slow);
 
     now = 1_099;
@@ -43,12 +43,24 @@ describe('AttemptDeadlines', () => {
     const registered = tasks(['quick', 50]);
     const deadlines = new AttemptDeadlines(running, registered);
     const run = attempt('c', 'quick');
-    run.deadline = deadlines.deadlineFor(registered.get('quick')!);
+    run.deadline = performance.now() + 50;
     running.set(run.id, run);
-    deadlines.watch();
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    deadlines.idle();
-    expect(run.aborted).toBe(true);
-    expect(run.reason).toBeInstanceOf(TaskTimeoutError);
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      deadlines.watch();
+      await pause(120);
+      expect(run.aborted).toBe(true);
+      expect(run.reason).toBeInstanceOf(TaskTimeoutError);
+
+      // Idle: an overdue run is left alone until the next watch().
+      deadlines.idle();
+      const overdue = attempt('d', 'quick');
+      overdue.deadline = performance.now();
+      running.set(overdue.id, overdue);
+      await pause(60);
+      expect(overdue.aborted).toBe(false);
+    } finally {
+      deadlines.idle();
+    }
   });
 });

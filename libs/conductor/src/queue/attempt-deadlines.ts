@@ -14,6 +14,8 @@ const MAX_CHECK_MS = 1_000;
  */
 export class AttemptDeadlines {
   private timer?: NodeJS.Timeout;
+  /** Worked out at the first run: the tasks are all registered by then. */
+  private everyMs?: number;
 
   constructor(
     private readonly running: ReadonlyMap<string, RunningAttempt>,
@@ -21,14 +23,10 @@ export class AttemptDeadlines {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** The deadline of a run of `task` starting now. */
-  deadlineFor(task: RegisteredTask): number {
-    return this.now() + task.timeoutMs;
-  }
-
   /** A run started: checks run until `idle()`. */
   watch(): void {
-    this.timer ??= setInterval(() => this.check(), this.checkEveryMs());
+    this.everyMs ??= this.checkEveryMs();
+    this.timer ??= setInterval(() => this.check(), this.everyMs);
   }
 
   /** Nothing runs any more: stop checking. */

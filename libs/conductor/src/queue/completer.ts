@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '@nestjs/common';
-import { sleep } from '../database/abortable';
+import { sleep } from '../resilience/abortable';
 import type { Database } from '../database/database';
 import { classifyError } from '../resilience/classify-error';
 import type { QueueEventMap } from './queue-events';
@@ -110,7 +110,7 @@ export class Completer {
     }
   }
 
-  /** Final flush at shutdown, bounded by `deadlineMs`; what cannot be written is left to the sweep. */
+  /** Final flush at shutdown, bounded by `deadlineMs`; what cannot be written runs again (see the warning). */
   async close(deadlineMs: number): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -124,7 +124,7 @@ export class Completer {
       this.stopping.abort(new Error('closed'));
       if (this.buffer.length > 0) {
         this.logger.warn(
-          `${this.buffer.length} outcome(s) could not be written before shutdown; their executions will be swept and run again`,
+          `${this.buffer.length} outcome(s) could not be written before shutdown; their executions go back to the queue when this process deregisters (or, if that fails, when it is swept) and run again`,
         );
       }
     }
@@ -221,6 +221,8 @@ export class Completer {
         name: statement.name,
         idempotent: true,
         route: 'primary',
+        // Shutdown's deadline ends a write still in flight; its executions are then handed back.
+        signal: this.stopping.signal,
       });
       // The statement names only the late ones (usually none).
       const late = rows.length === 0 ? undefined : new Set(rows.map((r) => r.id));
@@ -238,6 +240,7 @@ export class Completer {
         name: statement.name,
         idempotent: true,
         route: 'primary',
+        signal: this.stopping.signal,
       });
       const states = new Map(rows.map((r) => [r.id, r.state]));
       for (const f of failures) {

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { sleep } from '../database/abortable';
+import { sleep } from '../resilience/abortable';
 import type { Database } from '../database/database';
 import type { TransactionContext } from '../database/transaction-scope';
 import type { Migration } from './migrations/migration-files';

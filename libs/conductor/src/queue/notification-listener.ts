@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { Client, type ClientConfig } from 'pg';
-import { jitteredBackoff, sleep } from '../database/abortable';
+import { jitteredBackoff, sleep } from '../resilience/abortable';
 import { quoteIdent } from './sql/sql-catalog';
 
 const RECONNECT_MAX_DELAY_MS = 10_000;

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { jitteredBackoff, sleep } from '../database/abortable';
+import { jitteredBackoff, sleep } from '../resilience/abortable';
 import { classifyError } from '../resilience/classify-error';
 import { isDatabaseCallError } from '../resilience/database-call.error';
 import type { Database } from '../database/database';
@@ -337,7 +337,7 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
       .query(statement.text, [document], { name: statement.name, idempotent: true, timeoutMs: 5_000 })
       .catch((error: unknown) =>
         this.logger.warn(
-          `could not hand back ${executions.length} lease(s); the sweep will: ${error instanceof Error ? error.message : String(error)}`,
+          `could not hand back ${executions.length} lease(s); deregistering will (or the sweep, if that fails too): ${error instanceof Error ? error.message : String(error)}`,
         ),
       );
   }

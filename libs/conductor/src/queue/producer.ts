@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Database } from '../database/database';
+import { raceAbort } from '../resilience/abortable';
 import { classifyError } from '../resilience/classify-error';
 import { isDatabaseCallError } from '../resilience/database-call.error';
 import { mayHaveExecuted } from '../resilience/sent-marker';
@@ -68,7 +69,8 @@ export class Producer {
   async invoke(requests: readonly InvokeRequest[], signal?: AbortSignal): Promise<InvokeResult[]> {
     if (!Array.isArray(requests))
       throw new InvalidInvokeError('(batch)', 'invokeBatch expects an array of { task, payload, opts? }');
-    if (requests.length === 1 && !this.db.currentTransaction) return [await this.grouped(this.prepare(requests[0], 0))];
+    if (requests.length === 1 && !this.db.currentTransaction)
+      return [await raceAbort(this.grouped(this.prepare(requests[0], 0)), signal)];
     const results: InvokeResult[] = new Array(requests.length);
     for (let start = 0; start < requests.length; start += INVOKE_CHUNK_SIZE) {
       const chunk = requests.slice(start, start + INVOKE_CHUNK_SIZE);
@@ -132,8 +134,9 @@ export class Producer {
       }
     }
     const claimed = new Map<string, string>();
-    for (const row of rows)
-      if (row.task !== null && row.key !== null) claimed.set(`${row.task}\u0000${row.key}`, row.execution_id!);
+    if (keyed)
+      for (const row of rows)
+        if (row.task !== null && row.key !== null) claimed.set(`${row.task}\u0000${row.key}`, row.execution_id!);
 
     const created = new Map<string, number>();
     const results = items.map((item): InvokeResult => {

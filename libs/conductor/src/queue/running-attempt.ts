@@ -11,7 +11,7 @@ export class RunningAttempt implements TaskContext {
   readonly task: string;
   readonly queue: string;
   readonly attempt: number;
-  /** When the run times out (`performance.now()` time); see AttemptDeadlines. */
+  /** When the run times out, a `performance.now()` time; AttemptDeadlines checks it. */
   deadline = Infinity;
   private controller?: AbortController;
   private abortReason: unknown = undefined;

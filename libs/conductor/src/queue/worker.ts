@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '@nestjs/common';
-import { jitteredBackoff } from '../database/abortable';
+import { jitteredBackoff } from '../resilience/abortable';
 import type { Database } from '../database/database';
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface';
 import type { Completer } from './completer';
@@ -102,9 +102,9 @@ export class Worker {
     this.stopFetching.abort(new Error('stopping'));
     this.wakeup.fire();
     // NOTE: a fetch in flight is let finish (within the grace period). Aborting it would drop the answer
-    // of a statement that has usually committed: its rows would stay leased to a process about to
-    // deregister, until a sweep requeued them staleAfterMs later with an attempt counted (dead if it was
-    // the last). Finished, its rows join the buffer and are handed back with the other unstarted ones.
+    // of a statement that has usually committed: its rows would wait for the deregistration to hand them
+    // back, or, if that failed too, for a sweep staleAfterMs later with an attempt counted. Finished, its
+    // rows join the buffer and are handed back with the other unstarted ones.
     const bound = setTimeout(() => this.abortFetch.abort(new Error('stopping')), this.options.shutdownGraceMs);
     await this.loop;
     clearTimeout(bound);
@@ -288,8 +288,7 @@ export class Worker {
     const attempt = new RunningAttempt(execution);
     this.running.set(execution.id, attempt);
     this.runningByTask.set(task.name, (this.runningByTask.get(task.name) ?? 0) + 1);
-    attempt.deadline = this.deadlines.deadlineFor(task);
-    this.deadlines.watch();
+
     if (this.events.listenerCount('started') > 0) {
       this.events.emit('started', {
         task: task.name,
@@ -299,6 +298,8 @@ export class Worker {
       });
     }
     const started = performance.now();
+    attempt.deadline = started + task.timeoutMs;
+    this.deadlines.watch();
     const work = task.transactional
       ? this.runTransactional(execution, task, attempt)
       : callHandler(task, execution.payload, attempt);
@@ -322,10 +323,12 @@ export class Worker {
     else this.succeeded(attempt.execution, task, result, durationMs);
     this.prefetch.finishedOne();
     this.running.delete(attempt.id);
-    if (this.running.size === 0) this.deadlines.idle();
     this.runningByTask.set(task.name, (this.runningByTask.get(task.name) ?? 1) - 1);
     this.release(task.name);
-    if (this.running.size === 0) for (const done of [...this.idle]) done();
+    if (this.running.size === 0) {
+      this.deadlines.idle();
+      for (const done of [...this.idle]) done();
+    }
     this.dispatchSoon();
     // Waking the loop costs it a timer: only when the buffer is low enough for it to fetch, and not while
     // it is paused (a written batch or the poll wakes it then).
@@ -342,7 +345,9 @@ export class Worker {
     const statement = this.sql.get(this.options.retentionMs > 0 ? 'complete_executions' : 'complete_executions_unretained');
     await this.db.transaction(
       async (tx) => {
-        const result = await task.handler(execution.payload, { ...ctx, manager: tx.manager });
+        // NOTE: not `{ ...ctx }`: `signal` is a getter of RunningAttempt, which a spread would drop.
+        const txCtx: TaskContext = { id: ctx.id, task: ctx.task, queue: ctx.queue, attempt: ctx.attempt, signal: ctx.signal };
+        const result = await task.handler(execution.payload, { ...txCtx, manager: tx.manager });
         const resultJson = this.encodeResult(result);
         const rows = await tx.query(
           statement.text,

@@ -44,8 +44,8 @@ const BREAKER_STATES: Record<CircuitState, BreakerState> = {
 
 /**
  * ResiliencePolicy runs calls to one database under a deadline (retries included; see with-deadline.ts)
- * around cockatiel's retry, circuit breaker and bulkhead, deciding what to retry from the error's class. One instance per database key, so one
- * database failing never opens another's breaker.
+ * around cockatiel's retry, circuit breaker and bulkhead, deciding what to retry from the error's class.
+ * One instance per database key, so one database failing never opens another's breaker.
  */
 export class ResiliencePolicy {
   readonly breaker: CircuitBreakerPolicy;
@@ -128,6 +128,8 @@ export class ResiliencePolicy {
             try {
               return await fn(signal, attempt ?? 0);
             } catch (error) {
+              // Ended by the call's deadline or the caller's abort: final, and says nothing about the database.
+              if (signal.aborted) throw error;
               const classification = classifyError(error);
               if (classification.kind === 'misconfiguration') misconfigurations++;
               const last = (attempt ?? 0) + 1 >= this.settings.retry.maxAttempts;
@@ -180,7 +182,7 @@ export class ResiliencePolicy {
   }
 
   private countsAgainstBreaker(error: unknown): boolean {
-    if (isBulkheadRejectedError(error)) return false;
+    if (isBulkheadRejectedError(error) || error instanceof CallTimeoutError) return false;
     if (isDatabaseCallError(error) && error.key !== this.key) return false;
     const kind = isDatabaseCallError(error) ? error.kind : classifyError(error).kind;
     return kind === 'transient' || kind === 'misconfiguration';

@@ -1,3 +1,5 @@
+import { raceAbort } from './abortable';
+
 /**
  * Runs `fn` with a signal that aborts after `timeoutMs` or as soon as `caller` aborts, and settles at that
  * moment whatever `fn` is still doing: with `timedOut()`'s error, or with the caller's reason. The timer
@@ -15,29 +17,17 @@ export function withDeadline<T>(
 ): Promise<T> {
   if (caller?.aborted) return Promise.reject(caller.reason);
   const deadline = new AbortController();
-  return new Promise<T>((resolve, reject) => {
-    const stop = (reason: unknown): void => {
-      cleanUp();
-      // Settle first: the aborted work's own rejection then arrives at a settled promise.
-      reject(reason);
-      deadline.abort(reason);
-    };
-    const onCallerAbort = (): void => stop(caller?.reason);
-    const timer = setTimeout(() => stop(timedOut()), timeoutMs);
-    caller?.addEventListener('abort', onCallerAbort, { once: true });
-    function cleanUp(): void {
-      clearTimeout(timer);
-      caller?.removeEventListener('abort', onCallerAbort);
-    }
-    fn(deadline.signal).then(
-      (value) => {
-        cleanUp();
-        resolve(value);
-      },
-      (error: unknown) => {
-        cleanUp();
-        reject(error);
-      },
-    );
+  const timer = setTimeout(() => deadline.abort(timedOut()), timeoutMs);
+  const onCallerAbort = (): void => deadline.abort(caller?.reason);
+  caller?.addEventListener('abort', onCallerAbort, { once: true });
+  let work: Promise<T>;
+  try {
+    work = fn(deadline.signal);
+  } catch (error) {
+    work = Promise.reject(error);
+  }
+  return raceAbort(work, deadline.signal).finally(() => {
+    clearTimeout(timer);
+    caller?.removeEventListener('abort', onCallerAbort);
   });
 }
