@@ -8,11 +8,14 @@ class Handlers {
   order: string[] = [];
   limitedRunning = 0;
   limitedPeak = 0;
+  /** `ordered` runs that started while a `limited` one was running. */
+  orderedBesideLimited = 0;
   aborted: string[] = [];
   gate?: Promise<void>;
 
   @Task('ordered')
   async ordered(payload: { tag: string }): Promise<void> {
+    if (this.limitedRunning > 0) this.orderedBesideLimited++;
     await this.gate;
     this.order.push(payload.tag);
   }
@@ -169,5 +172,7 @@ describe('queue: per-task concurrency', () => {
     await eventually('all ran', async () => (await q.queue.stats()).tasks.every((t) => t.queued + t.running === 0));
     expect(handlers.limitedPeak).toBe(2);
     expect(handlers.order).toHaveLength(20);
+    // The limited task's waiting executions did not hold the other slots back.
+    expect(handlers.orderedBesideLimited).toBeGreaterThan(0);
   });
 });
