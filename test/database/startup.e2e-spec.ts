@@ -5,6 +5,7 @@ import {
   Database,
   type DatabaseOptions,
   InjectDatabase,
+  QueueService,
   getDatabaseToken,
   isDatabaseCallError,
 } from '@conductor/nestjs';
@@ -49,6 +50,25 @@ describe('a database that is down at startup', () => {
     const [row] = await db.query<{ up: number }>('SELECT 1 AS up');
     expect(row.up).toBe(1);
     expect(db.stats().state).toBe('connected');
+  });
+
+  it('lets an invoke waiting for the queue go at once on an aborted signal and at shutdown', async () => {
+    const port = await freePort();
+    const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+    app = await startConductor({ databases: { [Db.Main]: { url, ...FAST } }, queue: { database: Db.Main, workers: false } });
+    const queue = app.get(QueueService);
+    const reason = new Error('caller gave up');
+    await expect(queue.invoke('any', {}, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+
+    const waiting = queue.invoke('any', {}).catch((error: unknown) => error);
+    const started = Date.now();
+    await app.close();
+    app = undefined;
+    const error = await waiting;
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/the queue is shutting down/);
+    // Released by the shutdown, not by whenReady's own 30 s limit.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('fails startup with failFast, naming the key and the server', async () => {

@@ -111,4 +111,83 @@ describe('queue: registration, stale sweep and fencing', () => {
     expect(execution?.result).toBe('second attempt');
     expect(execution?.attempts).toBe(2);
   });
+
+  it('refuses a lease outside the running state, so a lease alone fences every outcome', async () => {
+    const refused = { message: expect.stringContaining('executions_lease_only_while_running') as unknown };
+    await expect(
+      q.db.query(
+        `INSERT INTO conductor.executions (id, task, queue, payload, max_attempts, lease) VALUES (gen_random_uuid(), 'recovered', 'default', '{"n": 1}', 1, 7)`,
+      ),
+    ).rejects.toMatchObject(refused);
+    await expect(
+      q.db.query(
+        `INSERT INTO conductor.executions (id, task, queue, payload, max_attempts, state) VALUES (gen_random_uuid(), 'recovered', 'default', '{"n": 1}', 1, 'running')`,
+      ),
+    ).rejects.toMatchObject(refused);
+    // A statement that leaves 'running' but forgets the lease fails instead of leaving a live fence behind.
+    handlers.releaseFirst = undefined;
+    const { id } = await q.queue.invoke('slow-first', {});
+    await eventually('attempt running', () => handlers.releaseFirst !== undefined);
+    await expect(q.db.query(`UPDATE conductor.executions SET state = 'queued' WHERE id = $1`, [id])).rejects.toMatchObject(
+      refused,
+    );
+    handlers.releaseFirst!();
+    await eventually('completed', async () => (await q.queue.get(id))?.state === 'completed');
+  });
+});
+
+@Injectable()
+class MixedOutcomes {
+  @Task('succeeds')
+  async succeeds(): Promise<string> {
+    return 'done';
+  }
+
+  @Task('throws')
+  async throws(): Promise<never> {
+    throw new Error('handler failed');
+  }
+}
+
+describe('queue: a batch of outcomes half written', () => {
+  let database: { name: string; url: string };
+  let q: QueueApp;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('half_written');
+    // A flush window wide enough that the success and the failure below share one batch.
+    q = await startQueueApp(database.url, [MixedOutcomes], { completionFlushMs: 200, concurrency: 4 });
+  });
+
+  afterAll(async () => {
+    await q?.close();
+    await dropTestDatabase(database.name);
+  });
+
+  it('does not send landed completions again when the failures of the same batch fail to write', async () => {
+    // The failure statement fails transiently more often than the database layer retries, so the
+    // completer itself has to try again; the completion of the same batch has already landed by then.
+    await q.db.query(`
+      CREATE SEQUENCE failure_writes;
+      CREATE FUNCTION refuse_first_failure_writes() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF nextval('failure_writes') <= 6 THEN
+          RAISE EXCEPTION 'refused for the test' USING ERRCODE = '40001';
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_first_failure_writes BEFORE UPDATE ON conductor.executions
+        FOR EACH ROW WHEN (OLD.state = 'running' AND NEW.state <> 'running' AND NEW.errors <> OLD.errors)
+        EXECUTE FUNCTION refuse_first_failure_writes();`);
+    const orchestrator = q.app.get(Orchestrator);
+    const [ok, failing] = await q.queue.invokeBatch([
+      { task: 'succeeds', payload: {} },
+      { task: 'throws', payload: {}, opts: { maxAttempts: 1 } },
+    ]);
+    await eventually('failure recorded', async () => (await q.queue.get(failing.id))?.state === 'dead', 20_000);
+    expect((await q.queue.get(ok.id))?.state).toBe('completed');
+    const [writes] = await q.db.query<{ n: string }>(`SELECT last_value::text AS n FROM failure_writes`);
+    expect(Number(writes.n)).toBeGreaterThan(6);
+    expect(orchestrator.lateRejected).toBe(0);
+  });
 });

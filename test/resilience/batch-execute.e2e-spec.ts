@@ -76,4 +76,19 @@ describe('Database.batchExecute', () => {
     const { errors } = await pending;
     expect((errors[0].error as Error).message).toBe('caller gave up');
   });
+
+  it('refuses a call deadline no timer can keep, naming the call, before running anything', async () => {
+    await db.query('CREATE TABLE IF NOT EXISTS deadline_runs (n int)');
+    for (const bad of [0, -5, 1.5, Number.NaN, 2 ** 31]) {
+      await expect(db.query('INSERT INTO deadline_runs VALUES (1)', [], { timeoutMs: bad })).rejects.toThrow(
+        new RegExp(`a call on database "main": timeoutMs must be an integer between 1 and 2147483647 ms, got ${String(bad)}`),
+      );
+      await expect(db.batchExecute([{ sql: 'INSERT INTO deadline_runs VALUES (2)' }], { timeoutMs: bad })).rejects.toThrow(
+        /batchExecute on "main": timeoutMs must be an integer/,
+      );
+    }
+    const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM deadline_runs');
+    expect(row.n).toBe(0);
+    await expect(db.query<{ one: number }>('SELECT 1 AS one', [], { timeoutMs: 2 ** 31 - 1 })).resolves.toEqual([{ one: 1 }]);
+  });
 });

@@ -1,4 +1,5 @@
 import { raceAbort } from '../resilience/abortable';
+import { checkCallTimeout } from '../resilience/check-call-timeout';
 import type { Database } from './database';
 
 /** One operation of a batch: a function of the database, or a statement to run under the policy. */
@@ -34,6 +35,7 @@ export async function runBatch<T>(
 ): Promise<BatchResult<T>> {
   const batchSize = positive(options.batchSize, 50, 'batchSize');
   const concurrency = positive(options.concurrency, db.settings.pool.max, 'concurrency');
+  if (options.timeoutMs !== undefined) checkCallTimeout(options.timeoutMs, `batchExecute on "${db.key}"`);
   const started = performance.now();
   const controller = new AbortController();
   const onOuterAbort = (): void => controller.abort(options.signal?.reason);

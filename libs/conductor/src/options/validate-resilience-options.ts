@@ -1,10 +1,8 @@
+import { MAX_TIMER_MS } from '../resilience/check-call-timeout';
 import type { ResilienceOptions } from './conductor-options.interface';
 import { InvalidOptionsError } from './invalid-options.error';
 import { checkInteger, checkKnownKeys, checkObject, type OptionNamer } from './option-checks';
 import type { ResolvedResilience } from './resolved-options.interface';
-
-/** The longest delay a Node timer keeps. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 const RESILIENCE_KEYS = ['retry', 'breaker', 'timeoutMs', 'maxQueued', 'logIntervalMs'] as const;
 const RETRY_KEYS = ['maxAttempts', 'initialDelayMs', 'maxDelayMs', 'misconfigurationAttempts'] as const;

@@ -3,6 +3,7 @@ import type { Logger } from '@nestjs/common';
 import { sleep } from '../resilience/abortable';
 import type { Database } from '../database/database';
 import { classifyError } from '../resilience/classify-error';
+import { completionDocument, completionStatementName } from './completion-document';
 import type { QueueEventMap } from './queue-events';
 import { serializeError } from './serialize-error';
 import type { SqlCatalog } from './sql/sql-catalog';
@@ -37,8 +38,8 @@ export type Outcome =
 export interface CompleterSettings {
   batchSize: number;
   flushMs: number;
-  /** Keep completed executions in finished_executions (retention > 0). */
-  retain: boolean;
+  /** How long completed executions are kept in finished_executions (0: not at all). */
+  retentionMs: number;
 }
 
 const TRANSIENT_BACKOFF_MS = 500;
@@ -177,19 +178,29 @@ export class Completer {
     return this.flushing;
   }
 
-  /** Writes one batch; on a transient failure puts it back at the front, in order, and waits a little. */
+  /**
+   * Writes one batch, its completions and then its failures, each in one statement. On a transient
+   * failure puts back what has not landed (at the front, in order) and waits a little: completions that
+   * landed are not sent again, where they would be reported late.
+   */
   private async writeOne(batch: Outcome[]): Promise<void> {
     this.writing.add(batch);
+    const groups = [batch.filter((o) => o.kind === 'complete'), batch.filter((o) => o.kind === 'fail')];
+    let landed = 0;
     try {
-      await this.write(batch);
+      for (const group of groups) {
+        if (group.length > 0) await this.write(group);
+        landed++;
+      }
       this.writing.delete(batch);
       this.onWritten?.();
     } catch (error) {
       this.writing.delete(batch);
       // Transient (the database is away): keep the outcomes and try again shortly.
-      this.buffer.unshift(...batch);
+      const unwritten = groups.slice(landed).flat();
+      this.buffer.unshift(...unwritten);
       this.logger.warn(
-        `could not write ${batch.length} outcome(s), retrying: ${error instanceof Error ? error.message : String(error)}`,
+        `could not write ${unwritten.length} outcome(s), retrying: ${error instanceof Error ? error.message : String(error)}`,
       );
       await sleep(TRANSIENT_BACKOFF_MS, this.stopping.signal).catch(() => undefined);
     }
@@ -215,9 +226,8 @@ export class Completer {
     const completions = batch.filter((o): o is Extract<Outcome, { kind: 'complete' }> => o.kind === 'complete');
     const failures = batch.filter((o): o is Extract<Outcome, { kind: 'fail' }> => o.kind === 'fail');
     if (completions.length > 0) {
-      const statement = this.sql.get(this.settings.retain ? 'complete_executions' : 'complete_executions_unretained');
-      const document = `[${completions.map((c) => `{"id":"${c.id}","lease":${c.lease},"result":${c.resultJson}}`).join(',')}]`;
-      const rows = await this.db.query<{ id: string }>(statement.text, [document], {
+      const statement = this.sql.get(completionStatementName(this.settings.retentionMs));
+      const rows = await this.db.query<{ id: string }>(statement.text, [completionDocument(completions)], {
         name: statement.name,
         idempotent: true,
         route: 'primary',

@@ -66,7 +66,7 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
   private isReady = false;
   private isRegistered = false;
   private stoppedReason?: string;
-  private readyWaiters = new Set<() => void>();
+  private readonly readyWaiters = new Set<(error?: unknown) => void>();
 
   constructor(
     @Inject(RESOLVED_OPTIONS) resolved: ResolvedConductorOptions,
@@ -135,35 +135,47 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
     return this.completer?.lateRejected ?? 0;
   }
 
-  /** Resolves when the schema is ready (migrated), or rejects when `signal` aborts first. */
+  /**
+   * Resolves when the schema is ready (migrated). Rejects when `signal` aborts (at once if it already
+   * has), when the queue stops or shuts down, or after `timeoutMs`.
+   */
   async whenReady(signal?: AbortSignal, timeoutMs = 30_000): Promise<void> {
     if (this.isReady) return;
-    if (this.stoppedReason) throw new Error(`Conductor: the queue is stopped: ${this.stoppedReason}`);
+    signal?.throwIfAborted();
     const database = this.settings.database; // throws at once, naming the fix, when no queue is configured
+    this.throwIfStopped();
     await new Promise<void>((resolve, reject) => {
-      const done = (): void => {
+      const settle = (error?: unknown): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', abort);
-        this.readyWaiters.delete(done);
-        resolve();
+        this.readyWaiters.delete(settle);
+        if (error === undefined) resolve();
+        else reject(error instanceof Error ? error : new Error(String(error)));
       };
-      const abort = (): void => {
-        clearTimeout(timer);
-        this.readyWaiters.delete(done);
-        reject(signal?.reason ?? new Error('aborted'));
-      };
-      const timer = setTimeout(() => {
-        this.readyWaiters.delete(done);
-        signal?.removeEventListener('abort', abort);
-        reject(
-          new Error(
-            `Conductor: the queue is not ready after ${timeoutMs} ms (its database "${database}" is unreachable or migrating)`,
+      const abort = (): void => settle(signal?.reason ?? new Error('aborted'));
+      const timer = setTimeout(
+        () =>
+          settle(
+            new Error(
+              `Conductor: the queue is not ready after ${timeoutMs} ms (its database "${database}" is unreachable or migrating)`,
+            ),
           ),
-        );
-      }, timeoutMs);
+        timeoutMs,
+      );
       signal?.addEventListener('abort', abort, { once: true });
-      this.readyWaiters.add(done);
+      this.readyWaiters.add(settle);
     });
+  }
+
+  /** Throws when the queue stopped (superseded by a newer schema) or is shutting down. */
+  private throwIfStopped(): void {
+    if (this.stoppedReason) throw new Error(`Conductor: the queue is stopped: ${this.stoppedReason}`);
+    if (this.shutdown.signal.aborted) throw new Error('Conductor: the queue is shutting down');
+  }
+
+  /** Settles everyone waiting in `whenReady`: resolved when ready, rejected with `error` otherwise. */
+  private settleReadyWaiters(error?: Error): void {
+    for (const settle of [...this.readyWaiters]) settle(error);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -187,6 +199,7 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.options || this.shutdown.signal.aborted) return;
     this.shutdown.abort(new Error('shutting down'));
+    this.settleReadyWaiters(new Error('Conductor: the queue is shutting down'));
     await this.booting;
     await this.stopWork('shutdown');
   }
@@ -207,17 +220,12 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
     }
     if (options.workers) {
       // Registered before the first fetch: a crash from here on leaves leases the sweep can trace.
-      const register = this.sql.get('register_orchestrator');
-      await this.database.query(register.text, [this.id, hostname(), process.pid, this.migrations.length - 1], {
-        name: register.name,
-        idempotent: true,
-        signal,
-      });
+      await this.register(signal);
       this.isRegistered = true;
       this.startWork(options);
     }
     this.isReady = true;
-    for (const done of [...this.readyWaiters]) done();
+    this.settleReadyWaiters();
   }
 
   private async bootInBackground(): Promise<void> {
@@ -235,11 +243,10 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private startWork(options: ResolvedQueueOptions): void {
-    const retain = options.retentionMs > 0;
     this.completer = new Completer(
       this.database,
       this.sql,
-      { batchSize: options.completionBatchSize, flushMs: options.completionFlushMs, retain },
+      { batchSize: options.completionBatchSize, flushMs: options.completionFlushMs, retentionMs: options.retentionMs },
       this.events,
       this.logger,
     );
@@ -276,6 +283,16 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
     this.maintenance.start();
   }
 
+  /** Records this process as a live orchestrator (again, after a sweep), at the schema version it runs. */
+  private async register(signal?: AbortSignal): Promise<void> {
+    const register = this.sql.get('register_orchestrator');
+    await this.database.query(register.text, [this.id, hostname(), process.pid, this.migrations.length - 1], {
+      name: register.name,
+      idempotent: true,
+      signal,
+    });
+  }
+
   private onNotification(payload: string): void {
     if (payload.startsWith('cancel:')) this.worker?.cancel(payload.slice('cancel:'.length));
     else this.worker?.notify();
@@ -289,15 +306,10 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
       // after re-registering nobody would ever sweep them: hand them back (fenced, so the swept ones,
       // whose leases are gone, are left alone).
       void this.releaseLeases(this.worker?.loseLeases() ?? []);
-      const register = this.sql.get('register_orchestrator');
-      void this.database
-        .query(register.text, [this.id, hostname(), process.pid, this.migrations.length - 1], {
-          name: register.name,
-          idempotent: true,
-        })
-        .catch(() => undefined);
+      void this.register().catch(() => undefined);
     } else if (outcome.kind === 'shutdown-requested' && !this.stoppedReason) {
       this.stoppedReason = outcome.reason;
+      this.settleReadyWaiters(new Error(`Conductor: the queue is stopped: ${outcome.reason}`));
       this.logger.error(`stopping the queue in this process: ${outcome.reason}`);
       void this.stopWork('superseded');
     }
@@ -309,8 +321,10 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
   private stopWork(why: 'shutdown' | 'superseded'): Promise<void> {
     this.stopping ??= (async () => {
       const options = this.settings;
+      // One grace period for both steps: handlers keep running while the last fetch comes back.
+      const graceEndsAt = Date.now() + options.shutdownGraceMs;
       const unstarted: LeasedExecution[] = (await this.worker?.stop()) ?? [];
-      const aborted = (await this.worker?.drain(options.shutdownGraceMs)) ?? [];
+      const aborted = (await this.worker?.drain(Math.max(0, graceEndsAt - Date.now()))) ?? [];
       await this.completer?.close(Math.max(2_000, options.shutdownGraceMs));
       await this.maintenance?.stop();
       await this.releaseLeases([...unstarted, ...aborted]);

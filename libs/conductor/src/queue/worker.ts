@@ -4,6 +4,7 @@ import { jitteredBackoff } from '../resilience/abortable';
 import type { Database } from '../database/database';
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface';
 import type { Completer } from './completer';
+import { completionDocument, completionStatementName } from './completion-document';
 import { encodeJson } from './payload-codec';
 import { ExecutionCancelledError, LeaseLostError, PermanentTaskError, ShutdownAbortError } from './queue-errors';
 import type { QueueEventMap } from './queue-events';
@@ -116,12 +117,15 @@ export class Worker {
   }
 
   /**
-   * Waits up to `graceMs` for running handlers to finish, then aborts the rest and waits briefly for them.
+   * Waits up to `graceMs` (what is left of the shutdown grace period) for running handlers to finish,
+   * then aborts the rest and waits briefly for them.
    * Returns the executions whose handlers were aborted by the shutdown (their leases must be handed back).
    */
   async drain(graceMs: number): Promise<LeasedExecution[]> {
     if (!(await this.waitIdle(graceMs))) {
-      this.logger.warn(`${this.running.size} handler(s) still running after the ${graceMs} ms grace period; aborting them`);
+      this.logger.warn(
+        `${this.running.size} handler(s) still running at the end of the ${this.options.shutdownGraceMs} ms grace period; aborting them`,
+      );
       for (const attempt of this.running.values()) attempt.abort(new ShutdownAbortError());
       await this.waitIdle(1_000);
     }
@@ -342,20 +346,15 @@ export class Worker {
 
   /** Runs a `transactional` handler: its writes and the completion commit together, or neither does. */
   private async runTransactional(execution: LeasedExecution, task: RegisteredTask, ctx: TaskContext): Promise<unknown> {
-    const statement = this.sql.get(this.options.retentionMs > 0 ? 'complete_executions' : 'complete_executions_unretained');
+    const statement = this.sql.get(completionStatementName(this.options.retentionMs));
     await this.db.transaction(
       async (tx) => {
         // NOTE: not `{ ...ctx }`: `signal` is a getter of RunningAttempt, which a spread would drop.
         const txCtx: TaskContext = { id: ctx.id, task: ctx.task, queue: ctx.queue, attempt: ctx.attempt, signal: ctx.signal };
         const result = await task.handler(execution.payload, { ...txCtx, manager: tx.manager });
         const resultJson = this.encodeResult(result);
-        const rows = await tx.query(
-          statement.text,
-          [`[{"id":"${execution.id}","lease":${execution.lease},"result":${resultJson}}]`],
-          {
-            name: statement.name,
-          },
-        );
+        const document = completionDocument([{ id: execution.id, lease: execution.lease, resultJson }]);
+        const rows = await tx.query(statement.text, [document], { name: statement.name });
         // The statement names the late completions: this one, when its lease is gone.
         if (rows.length > 0) throw new LeaseLostError(execution.id);
       },

@@ -17,6 +17,7 @@ import {
 } from 'cockatiel';
 import type { ResolvedResilience } from '../options/resolved-options.interface';
 import { CallTimeoutError } from './call-timeout.error';
+import { checkCallTimeout } from './check-call-timeout';
 import { CircuitOpenError } from './circuit-open.error';
 import { type Classification, classifyError } from './classify-error';
 import { DatabaseCallError, isDatabaseCallError } from './database-call.error';
@@ -113,6 +114,7 @@ export class ResiliencePolicy {
    * or the caller's own error unchanged when it is not a database error.
    */
   async execute<T>(fn: (signal: AbortSignal, attempt: number) => Promise<T>, options: CallOptions = {}): Promise<T> {
+    if (options.timeoutMs !== undefined) checkCallTimeout(options.timeoutMs, `a call on database "${this.key}"`);
     const timeoutMs = options.timeoutMs ?? this.settings.timeoutMs;
     let misconfigurations = 0;
     let attemptStartedAt = Date.now();

@@ -1,5 +1,6 @@
 -- Records a batch of completions: each leaves the hot table only if its lease is still current
--- (fencing), and is kept in finished_executions for the retention period.
+-- (fencing: a lease is set only while running, migration 0002), and is kept in finished_executions
+-- for the retention period.
 -- $1: JSON array of { id, lease, result }. Returns the ids that were NOT applied (late: their lease
 -- is gone), usually none, so the answer to a batch of a thousand stays empty.
 WITH input AS (
@@ -8,7 +9,7 @@ WITH input AS (
 done AS (
   DELETE FROM :"schema".executions AS e
   USING input
-  WHERE e.id = ANY (ARRAY(SELECT id FROM input)) AND e.id = input.id AND e.lease = input.lease AND e.state = 'running'
+  WHERE e.id = ANY (ARRAY(SELECT id FROM input)) AND e.id = input.id AND e.lease = input.lease
   RETURNING e.*, input.result
 ),
 archived AS (

@@ -1,6 +1,10 @@
 -- Records a batch of failed attempts: back to the queue after the given delay, or dead when the
 -- attempts are used up (or the error said not to retry). Applied only where the lease is still
--- current. The error history keeps the last 20 attempts. $1: JSON array of { id, lease, delay_ms, retry, error }.
+-- current (a lease is set only while running: migration 0002). The error history keeps the last 20
+-- attempts. $1: JSON array of { id, lease, delay_ms, retry, error }.
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, lease bigint, delay_ms float8, retry boolean, error jsonb)
+)
 UPDATE :"schema".executions AS e
 SET state = CASE WHEN e.attempts >= e.max_attempts OR NOT f.retry THEN 'dead' ELSE 'queued' END,
     run_at = CASE WHEN e.attempts >= e.max_attempts OR NOT f.retry THEN e.run_at
@@ -9,7 +13,7 @@ SET state = CASE WHEN e.attempts >= e.max_attempts OR NOT f.retry THEN 'dead' EL
     locked_by = NULL,
     locked_at = NULL,
     errors = (CASE WHEN jsonb_array_length(e.errors) >= 20 THEN e.errors - 0 ELSE e.errors END) || jsonb_build_array(f.error)
-FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, lease bigint, delay_ms float8, retry boolean, error jsonb)) AS f
-WHERE e.id = ANY (ARRAY(SELECT (jsonb_array_elements($1::jsonb) ->> 'id')::uuid))
-  AND e.id = f.id AND e.lease = f.lease AND e.state = 'running'
+FROM input AS f
+-- = ANY(ARRAY(...)) keeps the update on the primary key whatever the generic plan guesses about the batch.
+WHERE e.id = ANY (ARRAY(SELECT id FROM input)) AND e.id = f.id AND e.lease = f.lease
 RETURNING e.id::text AS id, e.state;
