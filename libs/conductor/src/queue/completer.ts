@@ -3,7 +3,7 @@ import type { Logger } from '@nestjs/common';
 import { sleep } from '../resilience/abortable';
 import type { Database } from '../database/database';
 import { classifyError } from '../resilience/classify-error';
-import { completionDocument, completionStatementName } from './completion-document';
+import { completionParams, completionStatementName } from './completion-params';
 import type { QueueEventMap } from './queue-events';
 import { serializeError } from './serialize-error';
 import type { SqlCatalog } from './sql/sql-catalog';
@@ -227,34 +227,38 @@ export class Completer {
     const failures = batch.filter((o): o is Extract<Outcome, { kind: 'fail' }> => o.kind === 'fail');
     if (completions.length > 0) {
       const statement = this.sql.get(completionStatementName(this.settings.retentionMs));
-      const rows = await this.db.query<{ id: string }>(statement.text, [completionDocument(completions)], {
-        name: statement.name,
-        idempotent: true,
-        route: 'primary',
-        // Shutdown's deadline ends a write still in flight; its executions are then handed back.
-        signal: this.stopping.signal,
-      });
+      const rows = await this.db.query<{ lease: string }>(
+        statement.text,
+        completionParams(completions, this.settings.retentionMs),
+        {
+          name: statement.name,
+          idempotent: true,
+          route: 'primary',
+          // Shutdown's deadline ends a write still in flight; its executions are then handed back.
+          signal: this.stopping.signal,
+        },
+      );
       // The statement names only the late ones (usually none).
-      const late = rows.length === 0 ? undefined : new Set(rows.map((r) => r.id));
+      const late = rows.length === 0 ? undefined : new Set(rows.map((r) => r.lease));
       for (const c of completions) {
-        if (late?.has(c.id)) this.late(c);
+        if (late?.has(c.lease)) this.late(c);
         else this.emit('completed', { task: c.task, queue: c.queue, durationMs: c.durationMs });
       }
     }
     if (failures.length > 0) {
       const statement = this.sql.get('fail_executions');
       const document = JSON.stringify(
-        failures.map((f) => ({ id: f.id, lease: f.lease, delay_ms: f.delayMs, retry: f.retry, error: f.error })),
+        failures.map((f) => ({ lease: f.lease, delay_ms: f.delayMs, retry: f.retry, error: f.error })),
       );
-      const rows = await this.db.query<{ id: string; state: string }>(statement.text, [document], {
+      const rows = await this.db.query<{ lease: string; state: string }>(statement.text, [document], {
         name: statement.name,
         idempotent: true,
         route: 'primary',
         signal: this.stopping.signal,
       });
-      const states = new Map(rows.map((r) => [r.id, r.state]));
+      const states = new Map(rows.map((r) => [r.lease, r.state]));
       for (const f of failures) {
-        const state = states.get(f.id);
+        const state = states.get(f.lease);
         if (state === undefined) this.late(f);
         else
           this.emit('failed', { task: f.task, queue: f.queue, durationMs: f.durationMs, dead: state === 'dead', error: f.cause });

@@ -346,9 +346,8 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
   private async releaseLeases(executions: LeasedExecution[]): Promise<void> {
     if (executions.length === 0) return;
     const statement = this.sql.get('release_executions');
-    const document = JSON.stringify(executions.map((e) => ({ id: e.id, lease: e.lease })));
     await this.database
-      .query(statement.text, [document], { name: statement.name, idempotent: true, timeoutMs: 5_000 })
+      .query(statement.text, [executions.map((e) => e.lease)], { name: statement.name, idempotent: true, timeoutMs: 5_000 })
       .catch((error: unknown) =>
         this.logger.warn(
           `could not hand back ${executions.length} lease(s); deregistering will (or the sweep, if that fails too): ${error instanceof Error ? error.message : String(error)}`,

@@ -4,7 +4,7 @@ import { jitteredBackoff } from '../resilience/abortable';
 import type { Database } from '../database/database';
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface';
 import type { Completer } from './completer';
-import { completionDocument, completionStatementName } from './completion-document';
+import { completionParams, completionStatementName } from './completion-params';
 import { encodeJson } from './payload-codec';
 import { ExecutionCancelledError, LeaseLostError, PermanentTaskError, ShutdownAbortError } from './queue-errors';
 import type { QueueEventMap } from './queue-events';
@@ -353,8 +353,8 @@ export class Worker {
         const txCtx: TaskContext = { id: ctx.id, task: ctx.task, queue: ctx.queue, attempt: ctx.attempt, signal: ctx.signal };
         const result = await task.handler(execution.payload, { ...txCtx, manager: tx.manager });
         const resultJson = this.encodeResult(result);
-        const document = completionDocument([{ id: execution.id, lease: execution.lease, resultJson }]);
-        const rows = await tx.query(statement.text, [document], { name: statement.name });
+        const params = completionParams([{ lease: execution.lease, resultJson }], this.options.retentionMs);
+        const rows = await tx.query(statement.text, params, { name: statement.name });
         // The statement names the late completions: this one, when its lease is gone.
         if (rows.length > 0) throw new LeaseLostError(execution.id);
       },

@@ -1,13 +1,13 @@
--- Records a batch of completions when finished executions are not retained: the row is deleted, if
--- its lease is still current (a lease is set only while running: migration 0002).
--- $1: JSON array of { id, lease }. Returns the ids that were NOT applied (late), usually none.
-WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, lease bigint)
-),
-done AS (
+-- Records a batch of completions when finished executions are not retained: the rows still holding
+-- the given leases are deleted (a lease is set only while its execution runs: migration 0002).
+-- $1: the leases, as a bigint array. Returns the leases that were NOT applied (late: their execution was
+-- swept, cancelled or handed back meanwhile), usually none: the anti-join runs only when one is missing.
+WITH done AS (
   DELETE FROM :"schema".executions AS e
-  USING input
-  WHERE e.id = ANY (ARRAY(SELECT id FROM input)) AND e.id = input.id AND e.lease = input.lease
-  RETURNING e.id
+  WHERE e.lease = ANY ($1::bigint[]) AND e.state = 'running'
+  RETURNING e.lease
 )
-SELECT i.id::text AS id FROM input AS i WHERE NOT EXISTS (SELECT 1 FROM done WHERE done.id = i.id);
+SELECT given.lease::text AS lease
+FROM unnest($1::bigint[]) AS given(lease)
+WHERE (SELECT count(*) FROM done) < cardinality($1::bigint[])
+  AND NOT EXISTS (SELECT 1 FROM done WHERE done.lease = given.lease);

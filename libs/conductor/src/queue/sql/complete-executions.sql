@@ -1,21 +1,20 @@
--- Records a batch of completions: each leaves the hot table only if its lease is still current
--- (fencing: a lease is set only while running, migration 0002), and is kept in finished_executions
--- for the retention period.
--- $1: JSON array of { id, lease, result }. Returns the ids that were NOT applied (late: their lease
--- is gone), usually none, so the answer to a batch of a thousand stays empty.
-WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, lease bigint, result jsonb)
-),
-done AS (
+-- Records a batch of completions: the rows still holding the given leases leave the hot table (a lease
+-- is set only while its execution runs: migration 0002) and are kept in finished_executions for the
+-- retention period. $1: the leases, as a bigint array. $2: a JSON object of the results that are not
+-- null, keyed by lease (NULL when there are none). Returns the leases that were NOT applied (late),
+-- usually none: the anti-join runs only when one is missing.
+WITH done AS (
   DELETE FROM :"schema".executions AS e
-  USING input
-  WHERE e.id = ANY (ARRAY(SELECT id FROM input)) AND e.id = input.id AND e.lease = input.lease
-  RETURNING e.*, input.result
+  WHERE e.lease = ANY ($1::bigint[]) AND e.state = 'running'
+  RETURNING e.*
 ),
 archived AS (
   INSERT INTO :"schema".finished_executions
     (id, task, queue, state, payload, result, priority, attempts, max_attempts, errors, run_at, created_at)
-  SELECT id, task, queue, 'completed', payload, result, priority, attempts, max_attempts, errors, run_at, created_at
+  SELECT id, task, queue, 'completed', payload, $2::jsonb -> (lease::text), priority, attempts, max_attempts, errors, run_at, created_at
   FROM done
 )
-SELECT i.id::text AS id FROM input AS i WHERE NOT EXISTS (SELECT 1 FROM done WHERE done.id = i.id);
+SELECT given.lease::text AS lease
+FROM unnest($1::bigint[]) AS given(lease)
+WHERE (SELECT count(*) FROM done) < cardinality($1::bigint[])
+  AND NOT EXISTS (SELECT 1 FROM done WHERE done.lease = given.lease);

@@ -1,9 +1,6 @@
 -- Hands leased executions back at shutdown without counting the attempt: they were fetched but not run
--- (or aborted by the shutdown). Only where the lease is still current (a lease is set only while
--- running: migration 0002). $1: JSON array of { id, lease }.
-WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, lease bigint)
-)
+-- (or aborted by the shutdown). Only the rows still holding the given leases (a lease is set only while
+-- its execution runs: migration 0002). $1: the leases, as a bigint array.
 UPDATE :"schema".executions AS e
 SET state = 'queued',
     attempts = greatest(e.attempts - 1, 0),
@@ -11,6 +8,5 @@ SET state = 'queued',
     lease = NULL,
     locked_by = NULL,
     locked_at = NULL
-FROM input AS r
-WHERE e.id = ANY (ARRAY(SELECT id FROM input)) AND e.id = r.id AND e.lease = r.lease
+WHERE e.lease = ANY ($1::bigint[]) AND e.state = 'running'
 RETURNING e.id::text AS id;
