@@ -43,4 +43,20 @@ describe('AdaptivePrefetch', () => {
     for (let i = 0; i < 1_000; i++) prefetch.finishedOne();
     expect(prefetch.size()).toBe(3);
   });
+
+  it('measures fast handlers within milliseconds, before the 50 ms window is up', () => {
+    let now = 0;
+    const prefetch = new AdaptivePrefetch(10, null, () => now);
+    for (let i = 0; i < 100; i++) prefetch.finishedOne();
+    now += 2; // 50 000 per second, after only 2 ms
+    expect(prefetch.size()).toBe(MAX_PREFETCH);
+  });
+
+  it('waits for the window when few have finished, so a short burst is not taken for a rate', () => {
+    let now = 0;
+    const prefetch = new AdaptivePrefetch(10, null, () => now);
+    for (let i = 0; i < 20; i++) prefetch.finishedOne();
+    now += 2;
+    expect(prefetch.size()).toBe(10);
+  });
 });
