@@ -72,11 +72,6 @@ export class Completer {
     private readonly logger: Logger,
   ) {}
 
-  /** Outcomes waiting to be written. */
-  get pending(): number {
-    return this.buffer.length;
-  }
-
   /** Called after each written batch: a worker paused on a full buffer resumes at once, not at its next poll. */
   onWritten?: () => void;
 

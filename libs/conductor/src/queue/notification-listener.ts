@@ -13,7 +13,6 @@ export class NotificationListener {
   private client?: Client;
   private loop?: Promise<void>;
   private readonly closing = new AbortController();
-  private connected = false;
 
   constructor(
     private readonly config: ClientConfig,
@@ -21,11 +20,6 @@ export class NotificationListener {
     private readonly onNotification: (payload: string) => void,
     private readonly logger: Logger,
   ) {}
-
-  /** Whether the LISTEN connection is up now. */
-  get listening(): boolean {
-    return this.connected;
-  }
 
   /** Connects and keeps reconnecting until `close()`. */
   start(): void {
@@ -52,19 +46,16 @@ export class NotificationListener {
         await client.connect();
         client.on('notification', (message) => this.onNotification(message.payload ?? ''));
         await client.query(`LISTEN ${quoteIdent(this.channel)}`);
-        this.connected = true;
         if (failures > 0) this.logger.log('LISTEN connection restored');
         failures = 0;
         // A notification may have been missed while disconnected: wake the worker once.
         this.onNotification('');
         const reason = await ended;
-        this.connected = false;
         if (signal.aborted) break;
         this.logger.warn(
           `LISTEN connection lost (${reason instanceof Error ? reason.message : 'ended'}); polling until it is back`,
         );
       } catch (error) {
-        this.connected = false;
         if (signal.aborted) break;
         if (failures === 0)
           this.logger.warn(
@@ -75,6 +66,5 @@ export class NotificationListener {
       failures++;
       await sleep(jitteredBackoff(failures, 200, RECONNECT_MAX_DELAY_MS), signal).catch(() => undefined);
     }
-    this.connected = false;
   }
 }
