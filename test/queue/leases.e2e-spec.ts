@@ -112,6 +112,48 @@ describe('queue: registration, stale sweep and fencing', () => {
     expect(execution?.attempts).toBe(2);
   });
 
+  it('applies a completion batch by lease and names only the late leases, with and without retention', async () => {
+    const orchestrator = q.app.get(Orchestrator);
+    for (const [statement, retained] of [
+      ['complete_executions', true],
+      ['complete_executions_unretained', false],
+    ] as const) {
+      // Two executions leased by hand (no worker runs task 'by-hand'), a third lease that no row holds.
+      const leased = await q.db.query<{ id: string; lease: string }>(
+        `INSERT INTO conductor.executions (id, task, queue, payload, max_attempts, state, attempts, lease, locked_by, locked_at)
+         SELECT gen_random_uuid(), 'by-hand', 'default', '{}', 1, 'running', 1, nextval('conductor.lease_seq'), $1, now()
+         FROM generate_series(1, 2)
+         RETURNING id::text AS id, lease::text AS lease`,
+        [orchestrator.id],
+      );
+      const stale = String(Number(leased[1].lease) + 1_000_000);
+      const sql = orchestrator.sql.get(statement);
+      const leases = `{${leased[0].lease},${stale},${leased[1].lease}}`;
+      const params = retained ? [leases, JSON.stringify({ [leased[1].lease]: { kept: true } })] : [leases];
+      const late = await q.db.query<{ lease: string }>(sql.text, params);
+      expect(late.map((r) => r.lease)).toEqual([stale]);
+      const left = await q.db.query(`SELECT 1 FROM conductor.executions WHERE id = ANY($1::uuid[])`, [leased.map((r) => r.id)]);
+      expect(left).toHaveLength(0);
+      const kept = await q.db.query<{ id: string; result: unknown }>(
+        `SELECT id::text AS id, result FROM conductor.finished_executions WHERE id = ANY($1::uuid[]) ORDER BY id`,
+        [leased.map((r) => r.id)],
+      );
+      if (retained) {
+        expect(kept.find((r) => r.id === leased[0].id)?.result).toBeNull();
+        expect(kept.find((r) => r.id === leased[1].id)?.result).toEqual({ kept: true });
+      } else expect(kept).toHaveLength(0);
+      // A batch where every lease is current answers with nothing.
+      const [again] = await q.db.query<{ lease: string }>(
+        `INSERT INTO conductor.executions (id, task, queue, payload, max_attempts, state, attempts, lease, locked_by, locked_at)
+         VALUES (gen_random_uuid(), 'by-hand', 'default', '{}', 1, 'running', 1, nextval('conductor.lease_seq'), $1, now())
+         RETURNING lease::text AS lease`,
+        [orchestrator.id],
+      );
+      const none = await q.db.query(sql.text, retained ? [`{${again.lease}}`, null] : [`{${again.lease}}`]);
+      expect(none).toHaveLength(0);
+    }
+  });
+
   it('refuses a lease outside the running state, so a lease alone fences every outcome', async () => {
     const refused = { message: expect.stringContaining('executions_lease_only_while_running') as unknown };
     await expect(
