@@ -15,11 +15,14 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-/** Starts an embedded server in a fresh temporary directory, or uses `serverUrl` when given. */
-export async function openBenchServer(serverUrl: string | undefined): Promise<BenchServer> {
+/**
+ * Starts an embedded server in a fresh temporary directory (with `flags` for the postgres command), or
+ * uses `serverUrl` when given.
+ */
+export async function openBenchServer(serverUrl: string | undefined, flags: string[] = []): Promise<BenchServer> {
   if (serverUrl) return connect(serverUrl, false, async () => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'conductor-bench-'));
-  const server = await startEmbeddedPostgres({ dir });
+  const server = await startEmbeddedPostgres({ dir, flags });
   return connect(server.url(), true, async () => {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });

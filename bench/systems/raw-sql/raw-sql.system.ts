@@ -26,6 +26,9 @@ class RawSqlSystem implements QueueSystem {
 
   constructor(private readonly url: string) {
     this.pool = new Pool({ connectionString: url, max: POOL_MAX });
+    // An idle connection dropped by the server (the run drops each database as soon as a system has
+    // closed) must not crash the run: statements report their own errors.
+    this.pool.on('error', () => undefined);
   }
 
   async setup(): Promise<void> {
