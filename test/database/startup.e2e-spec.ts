@@ -5,6 +5,7 @@ import {
   Database,
   type DatabaseOptions,
   InjectDatabase,
+  Orchestrator,
   QueueService,
   getDatabaseToken,
   isDatabaseCallError,
@@ -59,6 +60,17 @@ describe('a database that is down at startup', () => {
     const queue = app.get(QueueService);
     const reason = new Error('caller gave up');
     await expect(queue.invoke('any', {}, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    // Aborted while it waits, it goes at once too.
+    const controller = new AbortController();
+    const aborting = queue.invoke('any', {}, { signal: controller.signal });
+    const abortedAt = Date.now();
+    setTimeout(() => controller.abort(reason), 50);
+    await expect(aborting).rejects.toBe(reason);
+    expect(Date.now() - abortedAt).toBeLessThan(5_000);
+    // A wait that runs out says why the queue did not start.
+    await expect(app.get(Orchestrator).whenReady(undefined, 100)).rejects.toThrow(
+      /not ready after 100 ms \(its last start attempt failed: .*ECONNREFUSED/,
+    );
 
     const waiting = queue.invoke('any', {}).catch((error: unknown) => error);
     const started = Date.now();

@@ -100,6 +100,16 @@ describe('DatabaseHealthIndicator on a reachable database', () => {
     expect((await indicator.check('main')).main.status).toBe('up');
   });
 
+  it('answers down naming a bad timeoutMs instead of reporting a timeout', async () => {
+    for (const timeoutMs of [0, -5, Number.NaN, 2 ** 31]) {
+      const result = await indicator.check('main', { timeoutMs });
+      expect(result.main).toMatchObject({ status: 'down', degraded: false });
+      expect(result.main.reason).toBe(
+        `DatabaseHealthIndicator.check("main"): timeoutMs must be an integer between 1 and 2147483647 ms, got ${timeoutMs}`,
+      );
+    }
+  });
+
   it('answers down for an unknown key instead of throwing', async () => {
     const result = await indicator.check('nope');
     expect(result.nope).toMatchObject({ status: 'down', reason: expect.stringContaining('no database "nope"') });

@@ -51,6 +51,14 @@ describe('QueueHealthIndicator', () => {
     expect(at.jobs).toMatchObject({ status: 'up', ready: 3, degraded: true, reason: 'backlog: 3 ready (>= 3)' });
   });
 
+  it('answers down naming a bad timeoutMs instead of reporting a timeout', async () => {
+    const result = await indicator.check({ timeoutMs: 0 });
+    expect(result.queue).toMatchObject({
+      status: 'down',
+      reason: 'QueueHealthIndicator.check: timeoutMs must be an integer between 1 and 2147483647 ms, got 0',
+    });
+  });
+
   it('answers down at its timeout instead of waiting for the counts', async () => {
     // Every connection of the queue's database is held, so the stats query cannot start before the deadline.
     let release!: () => void;

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidInvokeError, QueueService, Task } from '@conductor/nestjs';
 import { startConductor } from '../support/app';
-import { type QueueApp, startQueueApp } from '../support/queue-app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
+import { createTestDatabase, dropTestDatabase, withAdmin } from '../support/test-database';
 
 @Injectable()
 class Handlers {
@@ -98,6 +98,40 @@ describe('queue: invoke rejects bad input with a clear error and writes nothing'
       expect(row.n).toBe(100_000);
     } finally {
       await relaxed.close();
+    }
+  });
+});
+
+describe('queue: an invoke aborted while it waits for its group', () => {
+  it('rejects with the reason and enqueues nothing', async () => {
+    const database = await createTestDatabase('abort_waiting');
+    const q = await startQueueApp(database.url, [Handlers], { workers: false });
+    try {
+      await withAdmin(async (locker) => {
+        // Inserts wait behind this lock: the first invoke's group stays in flight, the second waits its turn.
+        await locker.query('BEGIN');
+        await locker.query('LOCK TABLE conductor.executions IN SHARE ROW EXCLUSIVE MODE');
+        const first = q.queue.invoke('known', { tag: 'first' });
+        await eventually('the first insert waits on the lock', async () => {
+          const { rows } = await locker.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+          );
+          return rows[0].n > 0;
+        });
+        const controller = new AbortController();
+        const aborted = q.queue.invoke('known', { tag: 'aborted' }, { signal: controller.signal });
+        const reason = new Error('caller gave up');
+        controller.abort(reason);
+        await expect(aborted).rejects.toBe(reason);
+        await locker.query('COMMIT');
+        await first;
+      }, database.url);
+      await q.queue.invoke('known', { tag: 'after' });
+      const tags = await q.db.query<{ tag: string }>(`SELECT payload->>'tag' AS tag FROM conductor.executions ORDER BY 1`);
+      expect(tags.map((r) => r.tag)).toEqual(['after', 'first']);
+    } finally {
+      await q.close();
+      await dropTestDatabase(database.name);
     }
   });
 });

@@ -33,7 +33,7 @@ async function appOn(url: string, schema: string, migrations = readMigrations(),
   })
     .overrideProvider(QUEUE_MIGRATIONS)
     .useValue(migrations)
-    .setLogger(quietLogger)
+    .setLogger(process.env.DEBUG_MIG ? new Logger() : quietLogger)
     .compile();
   return moduleRef.init();
 }
@@ -69,6 +69,36 @@ describe('queue migrations', () => {
       await eventually('ran', async () => (await b.get(QueueService).get(id))?.state === 'completed');
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('upgrades a schema of the first version under a previous-version fetch: its prepared statement keeps working', async () => {
+    const schema = 'upgraded';
+    const first = await appOn(url, schema, readMigrations().slice(0, 2));
+    await first.close();
+    // An orchestrator of the previous version, its fetch prepared before the upgrade.
+    const old = new Client({ connectionString: url });
+    await old.connect();
+    try {
+      const fetch = {
+        name: 'previous_version_fetch',
+        text: `SELECT * FROM ${schema}.fetch_executions($1, NULL, 10, '00000000-0000-7000-8000-000000000009')`,
+        values: [['work']],
+      };
+      await old.query(fetch);
+      const upgraded = await appOn(url, schema, readMigrations());
+      await upgraded.close();
+      const [version] = await query<{ version: number }>(url, `SELECT max(version) AS version FROM ${schema}.schema_migrations`);
+      expect(version.version).toBe(readMigrations().length - 1);
+      await query(
+        url,
+        `INSERT INTO ${schema}.executions (id, task, queue, payload, max_attempts) VALUES (gen_random_uuid(), 'work', 'default', '{}', 3)`,
+      );
+      const { rows } = await old.query(fetch);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toHaveProperty('max_attempts', 3);
+    } finally {
+      await old.end();
     }
   });
 

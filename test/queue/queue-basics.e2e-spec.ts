@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Task, type TaskContext } from '@conductor/nestjs';
+import { FaultProxy } from '../support/fault-proxy';
 import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
 
@@ -77,5 +78,37 @@ describe('queue: invoke, run, complete, retry, dead, replay', () => {
     });
     const last = await q.queue.get<{ n: number }, { doubled: number }>(results[299].id);
     expect(last?.result).toEqual({ doubled: 598 });
+  });
+});
+
+describe('queue: shutdown while the LISTEN connection is connecting', () => {
+  let database: { name: string; url: string };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('quick_close');
+  });
+
+  afterAll(async () => {
+    await dropTestDatabase(database.name);
+  });
+
+  it('closes although its LISTEN connection never finishes connecting', async () => {
+    const proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(database.url).port) });
+    const q = await startQueueApp(proxy.url(database.url), [Handlers]);
+    try {
+      // Reset every connection, then swallow new ones: the listener reconnects (after at most 400 ms of
+      // backoff) into a connect that never ends, and stays there.
+      await proxy.setMode('refuse');
+      await proxy.setMode('blackhole');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    } finally {
+      const started = Date.now();
+      // pg's connect() never settles when the client is ended meanwhile: the shutdown waited on it for ever.
+      // A heartbeat into the dead network held it up to the call timeout (30 s); only the deregistration's
+      // own 5 s bound is left to wait out.
+      await q.close();
+      expect(Date.now() - started).toBeLessThan(15_000);
+      await proxy.close();
+    }
   });
 });

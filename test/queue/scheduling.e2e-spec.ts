@@ -172,7 +172,8 @@ describe('queue: per-task concurrency', () => {
     await eventually('all ran', async () => (await q.queue.stats()).tasks.every((t) => t.queued + t.running === 0));
     expect(handlers.limitedPeak).toBe(2);
     expect(handlers.order).toHaveLength(20);
-    // The limited task's waiting executions did not hold the other slots back.
-    expect(handlers.orderedBesideLimited).toBeGreaterThan(0);
+    // The limited task's waiting executions did not hold the other slots back: the quick `ordered` runs
+    // went on beside the 300 ms of `limited` ones (all 20 do here; held back, they would wait for the end).
+    expect(handlers.orderedBesideLimited).toBeGreaterThanOrEqual(10);
   });
 });

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { Database } from '../database/database';
 import { DatabaseRegistry } from '../database/database-registry';
+import { checkCallTimeout } from '../resilience/check-call-timeout';
+import { withDeadline } from '../resilience/with-deadline';
 import { assessDatabase } from './assess-database';
-import { CheckDeadline } from './check-deadline';
 import type { DatabaseHealthOptions } from './database-health-options.interface';
 import { pingPrimary } from './ping-primary';
 
@@ -32,23 +33,32 @@ export class DatabaseHealthIndicator {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     let database: Database;
     try {
+      // A bad timeout would otherwise read as the database timing out.
+      checkCallTimeout(timeoutMs, `DatabaseHealthIndicator.check("${key}")`);
       database = this.databases.get(key);
     } catch (error) {
       return indicator.down({ degraded: false, reason: messageOf(error) });
     }
-    const deadline = new CheckDeadline(timeoutMs);
     try {
       const stats = database.stats();
       let latencyMs: number | undefined;
       let pingError: string | undefined;
       if (stats.state === 'connected') {
+        const timeout = new Error(`timeout of ${timeoutMs}ms exceeded`);
         try {
-          const started = performance.now();
-          await pingPrimary(database.dataSource, deadline.signal);
-          latencyMs = Math.round(performance.now() - started);
-          if (database.breakerState === 'open') await probe(database, deadline);
+          await withDeadline(
+            timeoutMs,
+            undefined,
+            () => timeout,
+            async (signal) => {
+              const started = performance.now();
+              await pingPrimary(database.dataSource, signal);
+              latencyMs = Math.round(performance.now() - started);
+              if (database.breakerState === 'open') await probe(database, signal);
+            },
+          );
         } catch (error) {
-          pingError = deadline.signal.aborted ? `timeout of ${timeoutMs}ms exceeded` : `unreachable: ${messageOf(error)}`;
+          pingError = error === timeout ? timeout.message : `unreachable: ${messageOf(error)}`;
         }
       }
       const verdict = assessDatabase({
@@ -63,8 +73,6 @@ export class DatabaseHealthIndicator {
     } catch (error) {
       // Unexpected (a bug, or a driver throwing synchronously): still an answer, never an exception.
       return indicator.down({ degraded: false, reason: messageOf(error) });
-    } finally {
-      deadline.clear();
     }
   }
 }
@@ -74,10 +82,8 @@ export class DatabaseHealthIndicator {
  * when a call arrives, so with no traffic (a load balancer that stopped routing because this check said
  * down) it would stay open forever: one call through the policy lets the breaker probe and close.
  */
-async function probe(database: Database, deadline: CheckDeadline): Promise<void> {
-  await database
-    .query('SELECT 1', [], { route: 'primary', idempotent: true, timeoutMs: deadline.remainingMs, signal: deadline.signal })
-    .catch(() => undefined);
+async function probe(database: Database, signal: AbortSignal): Promise<void> {
+  await database.query('SELECT 1', [], { route: 'primary', idempotent: true, signal }).catch(() => undefined);
 }
 
 function messageOf(error: unknown): string {

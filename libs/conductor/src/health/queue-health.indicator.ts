@@ -1,8 +1,8 @@
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { raceAbort } from '../resilience/abortable';
 import type { QueueStats } from '../queue/queue.interfaces';
+import { checkCallTimeout } from '../resilience/check-call-timeout';
+import { withDeadline } from '../resilience/with-deadline';
 import { assessQueue } from './assess-queue';
-import { CheckDeadline } from './check-deadline';
 import type { QueueHealthOptions, QueueHealthSources } from './queue-health-options.interface';
 
 const DEFAULT_TIMEOUT_MS = 1_000;
@@ -30,16 +30,22 @@ export class QueueHealthIndicator {
         reason: 'no queue in this application (options.queue is not set)',
       });
     }
+    const { queue } = this.sources;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const deadline = new CheckDeadline(timeoutMs);
     try {
+      // A bad timeout would otherwise read as the queue timing out.
+      checkCallTimeout(timeoutMs, 'QueueHealthIndicator.check');
       const status = this.sources.orchestrator.status();
       let stats: QueueStats | { error: string };
       try {
-        const pending = this.sources.queue.stats({ signal: deadline.signal });
-        stats = await raceAbort(pending, deadline.signal, (late) => void late.catch(() => undefined));
+        stats = await withDeadline(
+          timeoutMs,
+          undefined,
+          () => new Error(`timeout of ${timeoutMs}ms exceeded`),
+          (signal) => queue.stats({ signal }),
+        );
       } catch (error) {
-        stats = { error: deadline.signal.aborted ? `timeout of ${timeoutMs}ms exceeded` : messageOf(error) };
+        stats = { error: messageOf(error) };
       }
       const verdict = assessQueue({
         status,
@@ -50,8 +56,6 @@ export class QueueHealthIndicator {
       return verdict.up ? indicator.up({ ...verdict.details }) : indicator.down({ ...verdict.details });
     } catch (error) {
       return indicator.down({ workers: 'absent', degraded: false, reason: messageOf(error) });
-    } finally {
-      deadline.clear();
     }
   }
 }

@@ -1,8 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { raceAbort } from '../resilience/abortable';
 import type { QueueEventMap } from '../queue/queue-events';
 import type { QueueStats } from '../queue/queue.interfaces';
+import { withDeadline } from '../resilience/with-deadline';
 import { type CounterSeries, FastCounter, FastHistogram, type HistogramSeries } from './fast-series';
 import { TASK_BUCKETS } from './metric-buckets';
 
@@ -148,20 +148,18 @@ export class TaskMetrics {
 
   /** The queue's counts within STATS_TIMEOUT_MS, or undefined (no queue, timed out, or failed). */
   private async readStats(): Promise<QueueStats | undefined> {
-    if (!this.source) return undefined;
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new Error('queue stats timed out')), STATS_TIMEOUT_MS);
+    const source = this.source;
+    if (!source) return undefined;
     try {
-      return await raceAbort(
-        this.source.stats({ signal: deadline.signal }),
-        deadline.signal,
-        (late) => void late.catch(() => undefined),
+      return await withDeadline(
+        STATS_TIMEOUT_MS,
+        undefined,
+        () => new Error('queue stats timed out'),
+        (signal) => source.stats({ signal }),
       );
     } catch {
       // A scrape must not fail because the queue's database is down: the gauges keep their last values.
       return undefined;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

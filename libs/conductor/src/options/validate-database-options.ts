@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../resilience/check-call-timeout';
 import type { DatabaseOptions, ResilienceOptions } from './conductor-options.interface';
 import { DEFAULT_POOL, DEFAULT_SLOW_QUERY_MS } from './defaults';
 import { InvalidOptionsError } from './invalid-options.error';
@@ -53,13 +54,15 @@ export function validateDatabaseOptions(
   if (options.pool) checkKnownKeys(options.pool, POOL_KEYS, name, 'pool.');
   checkInteger(pool.min, name('pool.min'), 0);
   checkInteger(pool.max, name('pool.max'), 1);
-  checkInteger(pool.idleTimeoutMs, name('pool.idleTimeoutMs'), 0);
-  checkInteger(pool.acquireTimeoutMs, name('pool.acquireTimeoutMs'), 1);
+  // Both feed pg-pool timers, and a Node timer longer than MAX_TIMER_MS fires at once.
+  checkInteger(pool.idleTimeoutMs, name('pool.idleTimeoutMs'), 0, MAX_TIMER_MS);
+  checkInteger(pool.acquireTimeoutMs, name('pool.acquireTimeoutMs'), 1, MAX_TIMER_MS);
   if (pool.min > pool.max) {
     throw new InvalidOptionsError(name('pool.min'), `min (${pool.min}) is greater than ${name('pool.max')} (${pool.max})`);
   }
 
-  checkInteger(options.statementTimeoutMs, name('statementTimeoutMs'), 0);
+  // PostgreSQL refuses a statement_timeout above the same ceiling, failing every connection.
+  checkInteger(options.statementTimeoutMs, name('statementTimeoutMs'), 0, MAX_TIMER_MS);
   checkInteger(options.slowQueryMs, name('slowQueryMs'), 0);
   checkString(options.applicationName, name('applicationName'));
   checkBoolean(options.failFast, name('failFast'));

@@ -108,6 +108,32 @@ describe('validateOptions', () => {
     expect(failure({ databases: { main: { url: URL_MAIN }, ...databases } })).toMatch(message);
   });
 
+  it('rejects a timer-backed option a Node timer cannot hold, naming it', () => {
+    const tooLong = 2 ** 31;
+    const cases: [unknown, RegExp][] = [
+      [
+        { url: URL_MAIN, pool: { acquireTimeoutMs: tooLong } },
+        /databases\.main\.pool\.acquireTimeoutMs: expected an integer between 1 and 2147483647/,
+      ],
+      [
+        { url: URL_MAIN, resilience: { retry: { maxDelayMs: tooLong } } },
+        /databases\.main\.resilience\.retry\.maxDelayMs: expected an integer between 0 and 2147483647/,
+      ],
+      [
+        { url: URL_MAIN, resilience: { breaker: { halfOpenAfterMs: tooLong } } },
+        /databases\.main\.resilience\.breaker\.halfOpenAfterMs: expected an integer between 1/,
+      ],
+    ];
+    for (const [main, message] of cases) expect(failure({ databases: { main } })).toMatch(message);
+    const queue = (options: object): string =>
+      failure({ databases: { main: { url: URL_MAIN } }, queue: { database: 'main', ...options } });
+    expect(queue({ shutdownGraceMs: tooLong })).toMatch(/queue\.shutdownGraceMs: expected an integer between 1 and 2147483647/);
+    expect(queue({ completionFlushMs: tooLong })).toMatch(
+      /queue\.completionFlushMs: expected an integer between 0 and 2147483647/,
+    );
+    expect(queue({ backoff: { maxDelayMs: tooLong } })).toMatch(/queue\.backoff\.maxDelayMs: expected an integer between 0/);
+  });
+
   it('rejects a port out of range in a URL', () => {
     expect(failure({ databases: { main: { url: 'postgres://h:0/db' } } })).toMatch(/databases\.main\.url: .*port/);
   });

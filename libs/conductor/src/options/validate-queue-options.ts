@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../resilience/check-call-timeout';
 import type { QueueOptions } from './conductor-options.interface';
 import { DEFAULT_QUEUE } from './defaults';
 import { InvalidOptionsError } from './invalid-options.error';
@@ -46,28 +47,28 @@ export function validateQueueOptions(raw: unknown, databaseKeys: readonly string
   if (options.schema !== undefined && (Buffer.byteLength(options.schema) > 63 || /[\0$]/.test(options.schema))) {
     throw new InvalidOptionsError(name('schema'), 'a schema name has at most 63 bytes and no NUL or "$" character');
   }
+  for (const key of ['concurrency', 'maxPayloadBytes', 'maxAttempts', 'timeoutMs', 'completionBatchSize'] as const) {
+    checkInteger(options[key], name(key), 1);
+  }
+  // These feed timers (or bound a wait), and a Node timer longer than MAX_TIMER_MS fires at once.
   for (const key of [
-    'concurrency',
     'pollIntervalMs',
     'heartbeatIntervalMs',
     'staleAfterMs',
-    'maxPayloadBytes',
-    'maxAttempts',
-    'timeoutMs',
-    'completionBatchSize',
     'shutdownGraceMs',
     'migrationLockTimeoutMs',
   ] as const) {
-    checkInteger(options[key], name(key), 1);
+    checkInteger(options[key], name(key), 1, MAX_TIMER_MS);
   }
-  for (const key of ['prefetch', 'completionFlushMs', 'retentionMs', 'idempotencyRetentionMs'] as const) {
+  checkInteger(options.completionFlushMs, name('completionFlushMs'), 0, MAX_TIMER_MS);
+  for (const key of ['prefetch', 'retentionMs', 'idempotencyRetentionMs'] as const) {
     checkInteger(options[key], name(key), 0);
   }
   for (const key of ['workers', 'listen', 'strict', 'migrate'] as const) checkBoolean(options[key], name(key));
   checkObject(options.backoff, name('backoff'));
   if (options.backoff) checkKnownKeys(options.backoff, ['initialDelayMs', 'maxDelayMs'], name, 'backoff.');
-  checkInteger(options.backoff?.initialDelayMs, name('backoff.initialDelayMs'), 0);
-  checkInteger(options.backoff?.maxDelayMs, name('backoff.maxDelayMs'), 0);
+  checkInteger(options.backoff?.initialDelayMs, name('backoff.initialDelayMs'), 0, MAX_TIMER_MS);
+  checkInteger(options.backoff?.maxDelayMs, name('backoff.maxDelayMs'), 0, MAX_TIMER_MS);
   if (options.queues !== undefined) {
     if (!Array.isArray(options.queues) || options.queues.length === 0) {
       throw new InvalidOptionsError(name('queues'), 'expected a non-empty array of queue names');

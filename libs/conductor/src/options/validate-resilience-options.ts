@@ -30,12 +30,13 @@ export function resolveResilience(
     logIntervalMs: options.logIntervalMs ?? defaults.logIntervalMs,
   };
   checkInteger(resolved.retry.maxAttempts, name('retry.maxAttempts'), 1, 100);
-  checkInteger(resolved.retry.initialDelayMs, name('retry.initialDelayMs'), 0);
-  checkInteger(resolved.retry.maxDelayMs, name('retry.maxDelayMs'), 0);
+  // A timer longer than 2^31 - 1 ms fires at once in Node: a larger delay would retry without waiting.
+  checkInteger(resolved.retry.initialDelayMs, name('retry.initialDelayMs'), 0, MAX_TIMER_MS);
+  checkInteger(resolved.retry.maxDelayMs, name('retry.maxDelayMs'), 0, MAX_TIMER_MS);
   checkInteger(resolved.retry.misconfigurationAttempts, name('retry.misconfigurationAttempts'), 1, 100);
   checkInteger(resolved.breaker.consecutiveFailures, name('breaker.consecutiveFailures'), 1);
-  checkInteger(resolved.breaker.halfOpenAfterMs, name('breaker.halfOpenAfterMs'), 1);
-  // A timer longer than 2^31 - 1 ms fires at once in Node: a larger deadline would time every call out.
+  checkInteger(resolved.breaker.halfOpenAfterMs, name('breaker.halfOpenAfterMs'), 1, MAX_TIMER_MS);
+  // A larger deadline would time every call out at once.
   checkInteger(resolved.timeoutMs, name('timeoutMs'), 1, MAX_TIMER_MS);
   checkInteger(resolved.maxQueued, name('maxQueued'), 0);
   checkInteger(resolved.logIntervalMs, name('logIntervalMs'), 1);

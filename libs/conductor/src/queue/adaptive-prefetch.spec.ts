@@ -48,15 +48,19 @@ describe('AdaptivePrefetch', () => {
     let now = 0;
     const prefetch = new AdaptivePrefetch(10, null, () => now);
     for (let i = 0; i < 100; i++) prefetch.finishedOne();
-    now += 2; // 50 000 per second, after only 2 ms
+    now += 5; // 20 000 per second, after only 5 ms
     expect(prefetch.size()).toBe(MAX_PREFETCH);
   });
 
-  it('waits for the window when few have finished, so a short burst is not taken for a rate', () => {
+  it('waits for the window when few have finished, or all within a millisecond, so a burst is not taken for a rate', () => {
     let now = 0;
     const prefetch = new AdaptivePrefetch(10, null, () => now);
     for (let i = 0; i < 20; i++) prefetch.finishedOne();
     now += 2;
     expect(prefetch.size()).toBe(10);
+    const burst = new AdaptivePrefetch(10, null, () => now);
+    for (let i = 0; i < 100; i++) burst.finishedOne();
+    now += 1;
+    expect(burst.size()).toBe(10);
   });
 });

@@ -3,9 +3,10 @@ export const MAX_PREFETCH = 2_000;
 /** How much work, in time at the measured rate, the buffer aims to hold. */
 const TARGET_BUFFER_MS = 250;
 const SMOOTHING = 0.3;
-/** A rate is measured every 50 ms, or sooner once this many handlers have finished (at least 1 ms apart). */
+/** A rate is measured every 50 ms, or sooner once 100 handlers have finished over at least 5 ms. */
 const WINDOW_MS = 50;
 const WINDOW_FINISHED = 100;
+const EARLY_WINDOW_MS = 5;
 
 /**
  * AdaptivePrefetch sizes the local buffer from the rate at which handlers finish: a quarter second of
@@ -39,7 +40,8 @@ export class AdaptivePrefetch {
     // NOTE: fast handlers fill the window long before 50 ms are up; measuring then lets a backlog that
     // arrives at an idle worker be fetched in large batches sooner, not after 50 ms of fetches the size
     // of the concurrency (measured on a 20 000-job drain: the first large fetch at 25 ms instead of 50).
-    if (elapsed >= WINDOW_MS || (this.finished >= WINDOW_FINISHED && elapsed >= 1)) {
+    // Not under 5 ms: a burst of trivial handlers within a millisecond is not a rate to hoard 2 000 for.
+    if (elapsed >= WINDOW_MS || (this.finished >= WINDOW_FINISHED && elapsed >= EARLY_WINDOW_MS)) {
       const measured = (this.finished * 1000) / elapsed;
       this.rate = this.rate === 0 ? measured : SMOOTHING * measured + (1 - SMOOTHING) * this.rate;
       this.finished = 0;

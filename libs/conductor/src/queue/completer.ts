@@ -3,7 +3,7 @@ import type { Logger } from '@nestjs/common';
 import { sleep } from '../resilience/abortable';
 import type { Database } from '../database/database';
 import { classifyError } from '../resilience/classify-error';
-import { completionParams, completionStatementName } from './completion-params';
+import { completionStatement } from './completion-params';
 import type { QueueEventMap } from './queue-events';
 import { serializeError } from './serialize-error';
 import type { SqlCatalog } from './sql/sql-catalog';
@@ -34,6 +34,9 @@ export type Outcome =
       cause: unknown;
     };
 
+type Completion = Extract<Outcome, { kind: 'complete' }>;
+type Failure = Extract<Outcome, { kind: 'fail' }>;
+
 /** Completer settings. */
 export interface CompleterSettings {
   batchSize: number;
@@ -61,6 +64,8 @@ export class Completer {
   private immediate?: NodeJS.Immediate;
   private flushing?: Promise<void>;
   private lateCount = 0;
+  /** After a transient failure, no batch goes out before this time (Date.now()). */
+  private retryAt = 0;
   private lastLateLog = 0;
   private readonly stopping = new AbortController();
 
@@ -75,9 +80,9 @@ export class Completer {
   /** Called after each written batch: a worker paused on a full buffer resumes at once, not at its next poll. */
   onWritten?: () => void;
 
-  /** Ids of the executions whose outcome is buffered or being written. */
-  heldIds(): string[] {
-    return [...this.buffer, ...[...this.writing].flat()].map((o) => o.id);
+  /** Leases of the attempts whose outcome is buffered or being written. */
+  heldLeases(): string[] {
+    return [...this.buffer, ...[...this.writing].flat()].map((o) => o.lease);
   }
 
   /** True when workers must stop fetching until the buffer drains. */
@@ -156,7 +161,11 @@ export class Completer {
       try {
         while (!this.stopping.signal.aborted) {
           const backlog = inFlight.size === 0 ? this.buffer.length > 0 : this.buffer.length >= this.settings.batchSize / 2;
-          if (backlog && inFlight.size < PARALLEL_WRITES) {
+          const backingOff = Date.now() < this.retryAt;
+          if (backlog && backingOff && inFlight.size === 0) {
+            // The database just failed a write: the outcomes put back wait here, not in a second slot.
+            await sleep(this.retryAt - Date.now(), this.stopping.signal).catch(() => undefined);
+          } else if (backlog && !backingOff && inFlight.size < PARALLEL_WRITES) {
             const write: Promise<void> = this.writeOne(this.buffer.splice(0, this.settings.batchSize)).finally(() =>
               inFlight.delete(write),
             );
@@ -175,89 +184,94 @@ export class Completer {
 
   /**
    * Writes one batch, its completions and then its failures, each in one statement. On a transient
-   * failure puts back what has not landed (at the front, in order) and waits a little: completions that
-   * landed are not sent again, where they would be reported late.
+   * failure puts back what has not landed (at the front, in order) and holds every batch back a little:
+   * outcomes that landed, even in a part of a split batch, are not sent again, where they would be
+   * reported late.
    */
   private async writeOne(batch: Outcome[]): Promise<void> {
     this.writing.add(batch);
-    const groups = [batch.filter((o) => o.kind === 'complete'), batch.filter((o) => o.kind === 'fail')];
-    let landed = 0;
+    const landed = new Set<Outcome>();
     try {
-      for (const group of groups) {
-        if (group.length > 0) await this.write(group);
-        landed++;
-      }
+      await this.write(
+        batch.filter((o): o is Completion => o.kind === 'complete'),
+        landed,
+      );
+      await this.write(
+        batch.filter((o): o is Failure => o.kind === 'fail'),
+        landed,
+      );
       this.writing.delete(batch);
       this.onWritten?.();
     } catch (error) {
       this.writing.delete(batch);
       // Transient (the database is away): keep the outcomes and try again shortly.
-      const unwritten = groups.slice(landed).flat();
+      const unwritten = batch.filter((o) => !landed.has(o));
       this.buffer.unshift(...unwritten);
+      this.retryAt = Date.now() + TRANSIENT_BACKOFF_MS;
       this.logger.warn(
         `could not write ${unwritten.length} outcome(s), retrying: ${error instanceof Error ? error.message : String(error)}`,
       );
-      await sleep(TRANSIENT_BACKOFF_MS, this.stopping.signal).catch(() => undefined);
     }
   }
 
-  /** Writes a batch; splits it on a permanent error until the poison item is alone. Throws only transient errors. */
-  private async write(batch: Outcome[]): Promise<void> {
+  /**
+   * Writes outcomes of one kind, adding to `landed` what the database applied; splits them on a
+   * permanent error until the poison item is alone. Throws only transient errors.
+   */
+  private async write(outcomes: Completion[] | Failure[], landed: Set<Outcome>): Promise<void> {
+    if (outcomes.length === 0) return;
     try {
-      await this.writeBatch(batch);
+      if (outcomes[0].kind === 'complete') await this.writeCompletions(outcomes as Completion[]);
+      else await this.writeFailures(outcomes as Failure[]);
+      for (const outcome of outcomes) landed.add(outcome);
     } catch (error) {
       if (classifyError(error).kind === 'transient' || this.stopping.signal.aborted) throw error;
-      if (batch.length > 1) {
-        const middle = Math.ceil(batch.length / 2);
-        await this.write(batch.slice(0, middle));
-        await this.write(batch.slice(middle));
+      if (outcomes.length > 1) {
+        const middle = Math.ceil(outcomes.length / 2);
+        await this.write(outcomes.slice(0, middle) as Completion[] | Failure[], landed);
+        await this.write(outcomes.slice(middle) as Completion[] | Failure[], landed);
         return;
       }
-      await this.recordPoison(batch[0], error);
+      await this.recordPoison(outcomes[0], error);
+      landed.add(outcomes[0]);
     }
   }
 
-  private async writeBatch(batch: Outcome[]): Promise<void> {
-    const completions = batch.filter((o): o is Extract<Outcome, { kind: 'complete' }> => o.kind === 'complete');
-    const failures = batch.filter((o): o is Extract<Outcome, { kind: 'fail' }> => o.kind === 'fail');
-    if (completions.length > 0) {
-      const statement = this.sql.get(completionStatementName(this.settings.retentionMs));
-      const rows = await this.db.query<{ lease: string }>(
-        statement.text,
-        completionParams(completions, this.settings.retentionMs),
-        {
-          name: statement.name,
-          idempotent: true,
-          route: 'primary',
-          // Shutdown's deadline ends a write still in flight; its executions are then handed back.
-          signal: this.stopping.signal,
-        },
-      );
-      // The statement names only the late ones (usually none).
-      const late = rows.length === 0 ? undefined : new Set(rows.map((r) => r.lease));
-      for (const c of completions) {
-        if (late?.has(c.lease)) this.late(c);
-        else this.emit('completed', { task: c.task, queue: c.queue, durationMs: c.durationMs });
-      }
+  private async writeCompletions(completions: Completion[]): Promise<void> {
+    const { name, params } = completionStatement(completions, this.settings.retentionMs);
+    const statement = this.sql.get(name);
+    const rows = await this.db.query<{ lease: string }>(statement.text, params, {
+      name: statement.name,
+      idempotent: true,
+      route: 'primary',
+      // Shutdown's deadline ends a write still in flight; its executions are then handed back.
+      signal: this.stopping.signal,
+    });
+    // The statement names only the late ones (usually none).
+    const late = rows.length === 0 ? undefined : new Set(rows.map((r) => r.lease));
+    for (const c of completions) {
+      if (late?.has(c.lease)) this.late(c);
+      else this.emit('completed', { task: c.task, queue: c.queue, durationMs: c.durationMs });
     }
-    if (failures.length > 0) {
-      const statement = this.sql.get('fail_executions');
-      const document = JSON.stringify(
-        failures.map((f) => ({ lease: f.lease, delay_ms: f.delayMs, retry: f.retry, error: f.error })),
-      );
-      const rows = await this.db.query<{ lease: string; state: string }>(statement.text, [document], {
-        name: statement.name,
-        idempotent: true,
-        route: 'primary',
-        signal: this.stopping.signal,
-      });
-      const states = new Map(rows.map((r) => [r.lease, r.state]));
-      for (const f of failures) {
-        const state = states.get(f.lease);
-        if (state === undefined) this.late(f);
-        else
-          this.emit('failed', { task: f.task, queue: f.queue, durationMs: f.durationMs, dead: state === 'dead', error: f.cause });
-      }
+  }
+
+  private async writeFailures(failures: Failure[]): Promise<void> {
+    const statement = this.sql.get('fail_executions');
+    const document = JSON.stringify(
+      failures.map((f) => ({ lease: f.lease, delay_ms: f.delayMs, retry: f.retry, error: f.error })),
+    );
+    const rows = await this.db.query<{ lease: string; state: string }>(statement.text, [document], {
+      name: statement.name,
+      idempotent: true,
+      route: 'primary',
+      signal: this.stopping.signal,
+    });
+    const states = new Map(rows.map((r) => [r.lease, r.state]));
+    for (const f of failures) {
+      const state = states.get(f.lease);
+      if (state === undefined) this.late(f);
+      else
+        this.emit('failed', { task: f.task, queue: f.queue, durationMs: f.durationMs, dead: state === 'dead', error: f.cause });
     }
   }
 
@@ -271,7 +285,7 @@ export class Completer {
       // Even the failure cannot be stored as it is: store a plain one instead, or give up on it.
       if (outcome.error.name === 'OutcomeRejected') return;
     }
-    const failure: Outcome = {
+    const failure: Failure = {
       kind: 'fail',
       id: outcome.id,
       lease: outcome.lease,
@@ -288,7 +302,8 @@ export class Completer {
       durationMs: outcome.durationMs,
       cause: error,
     };
-    await this.write([failure]);
+    // Its own fate (landed or not) is the original outcome's: the caller counts that.
+    await this.write([failure], new Set());
   }
 
   private late(outcome: Outcome): void {

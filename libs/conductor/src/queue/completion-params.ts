@@ -4,22 +4,18 @@ export interface CompletionItem {
   resultJson: string;
 }
 
-type CompletionStatement = 'complete_executions' | 'complete_executions_unretained';
-
-/** Which completion statement applies: finished executions kept (retention > 0) or not. */
-export function completionStatementName(retentionMs: number): CompletionStatement {
-  return retentionMs > 0 ? 'complete_executions' : 'complete_executions_unretained';
-}
-
 /**
- * The parameters of the completion statement: the leases as a bigint array literal and, when finished
- * executions are kept, the results that are not null as a JSON object keyed by lease (NULL when none).
- * Built by hand: leases are digits and results encoded JSON, so nothing needs escaping, and a batch of a
- * thousand costs two string joins, a fraction of the bytes of one object per completion.
+ * The completion statement and its parameters. Finished executions kept (retention > 0): the leases as
+ * a bigint array literal, and the results that are not null as a JSON object keyed by lease (NULL when
+ * none). Not kept: the leases alone. Built by hand: leases are digits and results encoded JSON, so
+ * nothing needs escaping, and a batch of a thousand costs two string joins.
  */
-export function completionParams(items: readonly CompletionItem[], retentionMs: number): string[] | [string, string | null] {
+export function completionStatement(
+  items: readonly CompletionItem[],
+  retentionMs: number,
+): { name: 'complete_executions' | 'complete_executions_unretained'; params: (string | null)[] } {
   const leases = `{${items.map((c) => c.lease).join(',')}}`;
-  if (completionStatementName(retentionMs) === 'complete_executions_unretained') return [leases];
+  if (retentionMs <= 0) return { name: 'complete_executions_unretained', params: [leases] };
   const results = items.filter((c) => c.resultJson !== 'null').map((c) => `"${c.lease}":${c.resultJson}`);
-  return [leases, results.length === 0 ? null : `{${results.join(',')}}`];
+  return { name: 'complete_executions', params: [leases, results.length === 0 ? null : `{${results.join(',')}}`] };
 }

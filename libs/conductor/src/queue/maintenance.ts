@@ -20,6 +20,8 @@ const CLEANUP_BUDGET_MS = 2_000;
 export class Maintenance {
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
+  /** Aborted by stop(): a run in flight (a heartbeat into a dead network) must not hold up the shutdown. */
+  private readonly stopping = new AbortController();
   private lastHeartbeat?: Date;
   private inflight = new Set<Promise<unknown>>();
 
@@ -50,9 +52,10 @@ export class Maintenance {
     this.every(CLEANUP_EVERY_MS, () => this.cleanup(), 5_000);
   }
 
-  /** Stops every timer and waits for a run in progress. */
+  /** Stops every timer, ends a run in progress and waits for it to settle. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort(new Error('queue maintenance stopped: shutting down'));
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     await Promise.allSettled([...this.inflight]);
@@ -67,6 +70,7 @@ export class Maintenance {
         name: statement.name,
         idempotent: true,
         route: 'primary',
+        signal: this.stopping.signal,
       });
       if (rows.length === 0) outcome = { kind: 'swept' };
       else {
@@ -92,6 +96,7 @@ export class Maintenance {
         name: statement.name,
         idempotent: true,
         route: 'primary',
+        signal: this.stopping.signal,
       },
     );
     if (row.orchestrators > 0 || row.executions > 0) {
@@ -112,7 +117,7 @@ export class Maintenance {
       const [row] = await this.db.query<{ finished: number; keys: number }>(
         statement.text,
         [this.options.retentionMs, this.options.idempotencyRetentionMs, RETENTION_BATCH],
-        { name: statement.name, idempotent: true, route: 'primary' },
+        { name: statement.name, idempotent: true, route: 'primary', signal: this.stopping.signal },
       );
       if (row.finished < RETENTION_BATCH && row.keys < RETENTION_BATCH) return;
     }
@@ -124,9 +129,10 @@ export class Maintenance {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         const run = task()
-          .catch((error: unknown) =>
-            this.logger.warn(`queue maintenance failed: ${error instanceof Error ? error.message : String(error)}`),
-          )
+          .catch((error: unknown) => {
+            if (!this.stopped)
+              this.logger.warn(`queue maintenance failed: ${error instanceof Error ? error.message : String(error)}`);
+          })
           .finally(() => {
             this.inflight.delete(run);
             schedule(intervalMs);

@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { Client, type ClientConfig } from 'pg';
-import { jitteredBackoff, sleep } from '../resilience/abortable';
+import { jitteredBackoff, raceAbort, sleep } from '../resilience/abortable';
 import { quoteIdent } from './sql/sql-catalog';
 
 const RECONNECT_MAX_DELAY_MS = 10_000;
@@ -43,9 +43,11 @@ export class NotificationListener {
         client.on('error', (error) => resolve(error));
       });
       try {
-        await client.connect();
+        // NOTE: raced against close(): pg's connect() never settles when end() is called while it runs,
+        // and the loop (so the app's shutdown) would wait on it forever.
+        await raceAbort(client.connect(), signal, settleLate);
         client.on('notification', (message) => this.onNotification(message.payload ?? ''));
-        await client.query(`LISTEN ${quoteIdent(this.channel)}`);
+        await raceAbort(client.query(`LISTEN ${quoteIdent(this.channel)}`), signal, settleLate);
         if (failures > 0) this.logger.log('LISTEN connection restored');
         failures = 0;
         // A notification may have been missed while disconnected: wake the worker once.
@@ -67,4 +69,9 @@ export class NotificationListener {
       await sleep(jitteredBackoff(failures, 200, RECONNECT_MAX_DELAY_MS), signal).catch(() => undefined);
     }
   }
+}
+
+/** A connect or LISTEN left behind by close(): its outcome no longer matters, and must not go unhandled. */
+function settleLate(late: Promise<unknown>): void {
+  late.catch(() => undefined);
 }

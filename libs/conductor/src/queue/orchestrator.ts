@@ -66,6 +66,8 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
   private isReady = false;
   private isRegistered = false;
   private stoppedReason?: string;
+  /** Why the last start attempt in the background failed, for callers still waiting for the queue. */
+  private lastBootError?: string;
   private readonly readyWaiters = new Set<(error?: unknown) => void>();
 
   constructor(
@@ -157,7 +159,7 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
         () =>
           settle(
             new Error(
-              `Conductor: the queue is not ready after ${timeoutMs} ms (its database "${database}" is unreachable or migrating)`,
+              `Conductor: the queue is not ready after ${timeoutMs} ms (${this.lastBootError ? `its last start attempt failed: ${this.lastBootError}` : `its database "${database}" is unreachable or migrating`})`,
             ),
           ),
         timeoutMs,
@@ -189,9 +191,8 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
       // cause; only a database that is away lets the app start, the queue coming up when it returns.
       const kind = isDatabaseCallError(error) ? error.kind : classifyError(error).kind;
       if (kind !== 'transient') throw error;
-      this.logger.warn(
-        `queue not started yet (${error instanceof Error ? error.message : String(error)}); retrying in the background`,
-      );
+      this.lastBootError = error instanceof Error ? error.message : String(error);
+      this.logger.warn(`queue not started yet (${this.lastBootError}); retrying in the background`);
       this.booting = this.bootInBackground();
     }
   }
@@ -236,6 +237,7 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
         this.logger.log('queue started');
       } catch (error) {
         if (this.shutdown.signal.aborted) return;
+        this.lastBootError = error instanceof Error ? error.message : String(error);
         if (attempt % 10 === 0)
           this.logger.warn(`queue still not started: ${error instanceof Error ? error.message : String(error)}`);
       }

@@ -1,6 +1,5 @@
 import type { EventEmitter } from 'node:events';
 import type { Database } from '../database/database';
-import { raceAbort } from '../resilience/abortable';
 import { classifyError } from '../resilience/classify-error';
 import { isDatabaseCallError } from '../resilience/database-call.error';
 import { mayHaveExecuted } from '../resilience/sent-marker';
@@ -69,8 +68,7 @@ export class Producer {
   async invoke(requests: readonly InvokeRequest[], signal?: AbortSignal): Promise<InvokeResult[]> {
     if (!Array.isArray(requests))
       throw new InvalidInvokeError('(batch)', 'invokeBatch expects an array of { task, payload, opts? }');
-    if (requests.length === 1 && !this.db.currentTransaction)
-      return [await raceAbort(this.grouped(this.prepare(requests[0], 0)), signal)];
+    if (requests.length === 1 && !this.db.currentTransaction) return [await this.grouped(this.prepare(requests[0], 0), signal)];
     const results: InvokeResult[] = new Array(requests.length);
     for (let start = 0; start < requests.length; start += INVOKE_CHUNK_SIZE) {
       const chunk = requests.slice(start, start + INVOKE_CHUNK_SIZE);
@@ -81,9 +79,32 @@ export class Producer {
     return results;
   }
 
-  private grouped(item: PreparedItem): Promise<InvokeResult> {
+  /**
+   * Queues a single invoke for the next grouped insert. Aborted while it still waits, it leaves the
+   * queue, so its rejection is true: nothing was enqueued. Aborted once its group was sent, it rejects
+   * at once like any statement in flight, and the execution may or may not have been enqueued.
+   */
+  private grouped(item: PreparedItem, signal?: AbortSignal): Promise<InvokeResult> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ item, resolve, reject });
+      const onAbort = (): void => {
+        const index = this.waiting.indexOf(waiting);
+        if (index >= 0) this.waiting.splice(index, 1);
+        reject(signal?.reason);
+      };
+      const waiting: Waiting = {
+        item,
+        resolve: (result) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(result);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(waiting);
       if (!this.grouping) void this.insertGroups();
     });
   }
@@ -120,17 +141,18 @@ export class Producer {
     });
     const document = `[${unique.map((item) => item.json).join(',')}]`;
     const keyed = firstByKey.size > 0;
-    let rows: InsertRow[];
+    let rows: InsertRow[] = [];
     if (keyed) rows = await this.run('insert_executions_keyed', document, true, signal);
     else {
       try {
         // Not retried by the policy once it may have reached the server: the plain insert is not safe to repeat.
-        rows = await this.run('insert_executions', document, false, signal);
+        await this.run('insert_executions', document, false, signal);
       } catch (error) {
-        // Its answer was lost, so its rows may be in: the guarded statement inserts only what is missing.
-        // (Inside a caller's transaction there is no such retry: the error has aborted the transaction.)
+        // Its answer was lost, so its rows may be in: the keyed statement, which inserts nothing twice,
+        // inserts only what is missing. (Inside a caller's transaction there is no such retry: the error
+        // has aborted the transaction.)
         if (this.db.currentTransaction || !isDatabaseCallError(error) || !mayHaveExecuted(error.cause)) throw error;
-        rows = await this.run('insert_executions_guarded', document, true, signal);
+        await this.run('insert_executions_keyed', document, true, signal);
       }
     }
     const claimed = new Map<string, string>();

@@ -4,7 +4,7 @@ import { jitteredBackoff } from '../resilience/abortable';
 import type { Database } from '../database/database';
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface';
 import type { Completer } from './completer';
-import { completionParams, completionStatementName } from './completion-params';
+import { completionStatement } from './completion-params';
 import { encodeJson } from './payload-codec';
 import { ExecutionCancelledError, LeaseLostError, PermanentTaskError, ShutdownAbortError } from './queue-errors';
 import type { QueueEventMap } from './queue-events';
@@ -43,6 +43,8 @@ export class Worker {
   private lastFetchErrorLog = 0;
   private readonly idle = new Set<() => void>();
   private paused = false;
+  /** The fetch loop refills below this many buffered executions; worked out by the loop, read per finished job. */
+  private refillAt = 0;
   private readonly prefetch: AdaptivePrefetch;
   private dispatchImmediate?: NodeJS.Immediate;
   private readonly deadlines: AttemptDeadlines;
@@ -158,6 +160,7 @@ export class Worker {
       // Refill once half the buffer is spent, in one batch for every free place (one statement feeds many
       // slots): the handlers live on the other half while the fetch runs, instead of idling through it.
       const prefetch = this.prefetch.size();
+      this.refillAt = this.refillBelow(prefetch);
       const want = this.options.concurrency + prefetch - this.running.size - this.buffer.length;
       if (this.buffer.length >= this.refillBelow(prefetch) || want <= 0) {
         await this.wakeup.wait(this.options.pollIntervalMs, signal);
@@ -197,7 +200,11 @@ export class Worker {
    * release-unheld-executions.sql). The fetch loop is the only one that leases, and it waits for this.
    */
   private async releaseUnheld(): Promise<void> {
-    const held = [...this.running.keys(), ...this.buffer.map((e) => e.id), ...this.completer.heldIds()];
+    const held = [
+      ...[...this.running.values()].map((attempt) => attempt.execution.lease),
+      ...this.buffer.map((e) => e.lease),
+      ...this.completer.heldLeases(),
+    ];
     const statement = this.sql.get('release_unheld_executions');
     const released = await this.db.query(statement.text, [this.orchestratorId, held], {
       name: statement.name,
@@ -336,7 +343,7 @@ export class Worker {
     this.dispatchSoon();
     // Waking the loop costs it a timer: only when the buffer is low enough for it to fetch, and not while
     // it is paused (a written batch or the poll wakes it then).
-    if (!this.paused && this.buffer.length < this.refillBelow(this.prefetch.size())) this.wakeup.fire();
+    if (!this.paused && this.buffer.length < this.refillAt) this.wakeup.fire();
   }
 
   /** The fetch loop refills once the buffer holds fewer than this many executions. */
@@ -346,14 +353,22 @@ export class Worker {
 
   /** Runs a `transactional` handler: its writes and the completion commit together, or neither does. */
   private async runTransactional(execution: LeasedExecution, task: RegisteredTask, ctx: TaskContext): Promise<unknown> {
-    const statement = this.sql.get(completionStatementName(this.options.retentionMs));
     await this.db.transaction(
       async (tx) => {
         // NOTE: not `{ ...ctx }`: `signal` is a getter of RunningAttempt, which a spread would drop.
-        const txCtx: TaskContext = { id: ctx.id, task: ctx.task, queue: ctx.queue, attempt: ctx.attempt, signal: ctx.signal };
-        const result = await task.handler(execution.payload, { ...txCtx, manager: tx.manager });
-        const resultJson = this.encodeResult(result);
-        const params = completionParams([{ lease: execution.lease, resultJson }], this.options.retentionMs);
+        const result = await task.handler(execution.payload, {
+          id: ctx.id,
+          task: ctx.task,
+          queue: ctx.queue,
+          attempt: ctx.attempt,
+          signal: ctx.signal,
+          manager: tx.manager,
+        });
+        const { name, params } = completionStatement(
+          [{ lease: execution.lease, resultJson: this.encodeResult(result) }],
+          this.options.retentionMs,
+        );
+        const statement = this.sql.get(name);
         const rows = await tx.query(statement.text, params, { name: statement.name });
         // The statement names the late completions: this one, when its lease is gone.
         if (rows.length > 0) throw new LeaseLostError(execution.id);

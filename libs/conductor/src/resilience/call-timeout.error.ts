@@ -4,7 +4,7 @@ import { DatabaseCallError } from './database-call.error';
 export class CallTimeoutError extends DatabaseCallError {
   override name = 'CallTimeoutError';
 
-  constructor(key: string, timeoutMs: number, cause?: unknown) {
-    super(key, 'transient', `call exceeded its ${timeoutMs} ms deadline`, cause);
+  constructor(key: string, timeoutMs: number) {
+    super(key, 'transient', `call exceeded its ${timeoutMs} ms deadline`);
   }
 }

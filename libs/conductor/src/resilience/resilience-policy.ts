@@ -54,6 +54,8 @@ export class ResiliencePolicy {
   private readonly retry: RetryPolicy;
   private readonly inner: IPolicy;
   private readonly retryableErrors = new WeakSet<object>();
+  /** Reasons that ended a call by its deadline or its caller's abort, as cockatiel then sees them. */
+  private readonly abortEnds = new WeakSet<object>();
   private lastFailure?: string;
   private listener: ResilienceListener = {};
 
@@ -125,13 +127,14 @@ export class ResiliencePolicy {
         () => new CallTimeoutError(this.key, timeoutMs),
         (deadline) =>
           this.inner.execute(async ({ signal, attempt }: { signal: AbortSignal; attempt?: number }) => {
-            if (signal.aborted) throw signal.reason ?? new Error('aborted');
+            if (signal.aborted) throw this.abortEnd(signal.reason);
             attemptStartedAt = Date.now();
             try {
               return await fn(signal, attempt ?? 0);
             } catch (error) {
-              // Ended by the call's deadline or the caller's abort: final, and says nothing about the database.
-              if (signal.aborted) throw error;
+              // Ended by the call's deadline or the caller's abort: final, and says nothing about the database. The
+              // work's own late error (a released connection's "Connection terminated") would count and be retried.
+              if (signal.aborted) throw this.abortEnd(signal.reason);
               const classification = classifyError(error);
               if (classification.kind === 'misconfiguration') misconfigurations++;
               const last = (attempt ?? 0) + 1 >= this.settings.retry.maxAttempts;
@@ -183,9 +186,22 @@ export class ResiliencePolicy {
     if (typeof error === 'object' && error !== null) this.retryableErrors.add(error);
   }
 
+  private abortEnd(reason: unknown): unknown {
+    if (typeof reason === 'object' && reason !== null) this.abortEnds.add(reason);
+    return reason;
+  }
+
   private countsAgainstBreaker(error: unknown): boolean {
-    if (isBulkheadRejectedError(error) || error instanceof CallTimeoutError) return false;
+    if (isBulkheadRejectedError(error)) return false;
     if (isDatabaseCallError(error) && error.key !== this.key) return false;
+    const abortEnded = typeof error === 'object' && error !== null && this.abortEnds.has(error);
+    if (abortEnded || error instanceof CallTimeoutError) {
+      // A deadline or an abort says nothing of the database, but a half-open trial that hangs must reopen the
+      // breaker: cockatiel closes it on an error its handler ignores, and a hung database would get full traffic.
+      if (this.breaker.state !== CircuitState.HalfOpen) return false;
+      this.lastFailure = error instanceof CallTimeoutError ? 'half-open trial call timed out' : 'half-open trial call aborted';
+      return true;
+    }
     const kind = isDatabaseCallError(error) ? error.kind : classifyError(error).kind;
     return kind === 'transient' || kind === 'misconfiguration';
   }

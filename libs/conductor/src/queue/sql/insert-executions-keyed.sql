@@ -2,7 +2,9 @@
 -- races (never read-then-write): ON CONFLICT DO UPDATE returns the existing row's execution even when
 -- it was committed after this statement's snapshot, and `xmax = 0` tells a key claimed now from one
 -- that existed: only a key claimed now enqueues. An execution already finished (a retried call whose
--- first try committed) is not enqueued again. $1: JSON array of executions, $2: channel.
+-- first try committed) is not enqueued again, nor one whose first try is in the hot table (ON CONFLICT
+-- also waits for a first try still in progress): without keys, this is the retry of insert-executions.sql
+-- after its answer was lost. $1: JSON array of executions, $2: channel.
 WITH input AS (
   SELECT *
   FROM jsonb_to_recordset($1::jsonb)

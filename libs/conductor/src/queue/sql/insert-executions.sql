@@ -2,7 +2,7 @@
 -- (keys left out read as NULL: priority 0, run at once), $2: the channel. No conflict handling and no
 -- check against finished executions: fresh ids cannot clash, and both cost a third of the statement
 -- per row, measured. The producer runs it without retries once it may have reached the server; when
--- its answer is lost it runs insert-executions-guarded.sql instead, which skips what is already in.
+-- its answer is lost it runs insert-executions-keyed.sql instead, which skips what is already in.
 WITH input AS (
   SELECT *
   FROM jsonb_to_recordset($1::jsonb)

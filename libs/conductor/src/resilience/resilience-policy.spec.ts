@@ -1,0 +1,89 @@
+import { DEFAULT_RESILIENCE } from '../options/defaults';
+import type { ResolvedResilience } from '../options/resolved-options.interface';
+import { CallTimeoutError } from './call-timeout.error';
+import { ResiliencePolicy } from './resilience-policy';
+
+const HALF_OPEN_AFTER_MS = 50;
+
+function policy(overrides: Partial<ResolvedResilience> = {}): ResiliencePolicy {
+  const settings: ResolvedResilience = {
+    ...DEFAULT_RESILIENCE,
+    breaker: { consecutiveFailures: 2, halfOpenAfterMs: HALF_OPEN_AFTER_MS },
+    ...overrides,
+  };
+  return new ResiliencePolicy('main', '127.0.0.1:5432/main', settings, 4);
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Work that hangs until its signal aborts, then fails as a transaction whose connection was released does. */
+function hangsThenTerminates(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) =>
+    signal.addEventListener('abort', () => setTimeout(() => reject(new Error('Connection terminated')), 5), { once: true }),
+  );
+}
+
+const refused = (): Promise<never> => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+
+/** A policy whose breaker was opened by two refused connections and is due for its half-open trial. */
+async function opened(): Promise<ResiliencePolicy> {
+  const calls = policy({ retry: { ...DEFAULT_RESILIENCE.retry, maxAttempts: 1 } });
+  await expect(calls.execute(refused)).rejects.toThrow();
+  await expect(calls.execute(refused)).rejects.toThrow();
+  expect(calls.breakerState).toBe('open');
+  await pause(HALF_OPEN_AFTER_MS + 20);
+  return calls;
+}
+
+describe('ResiliencePolicy', () => {
+  it('never counts a call ended by its deadline against the breaker, whatever the work throws afterwards', async () => {
+    const calls = policy();
+    for (let i = 0; i < 4; i++) {
+      await expect(calls.execute(hangsThenTerminates, { timeoutMs: 20 })).rejects.toBeInstanceOf(CallTimeoutError);
+      // Let the work's late error reach cockatiel.
+      await pause(20);
+    }
+    expect(calls.breakerState).toBe('closed');
+  });
+
+  it('never counts a call ended by its caller against the breaker', async () => {
+    const calls = policy();
+    for (let i = 0; i < 4; i++) {
+      const caller = new AbortController();
+      const call = calls.execute(hangsThenTerminates, { signal: caller.signal });
+      caller.abort(new Error('caller gave up'));
+      await expect(call).rejects.toThrow('caller gave up');
+      await pause(20);
+    }
+    expect(calls.breakerState).toBe('closed');
+  });
+
+  it('reopens the breaker when its half-open trial call ends at its deadline', async () => {
+    const calls = await opened();
+    await expect(calls.execute(hangsThenTerminates, { timeoutMs: 20 })).rejects.toBeInstanceOf(CallTimeoutError);
+    await pause(20);
+    // A hung database must not get full traffic back.
+    expect(calls.breakerState).toBe('open');
+    await expect(calls.execute(refused)).rejects.toThrow('last failure: half-open trial call timed out');
+  });
+
+  it('lets another database’s timeout inside a half-open trial say nothing of this one', async () => {
+    const calls = await opened();
+    const other = new CallTimeoutError('reference', 10);
+    await expect(calls.execute(() => Promise.reject(other))).rejects.toBe(other);
+    expect(calls.breakerState).toBe('closed');
+  });
+
+  it('reopens the breaker when its half-open trial call is aborted by its caller', async () => {
+    // The health check's probe is bounded by the check's signal, not by a deadline of its own.
+    const calls = await opened();
+    const caller = new AbortController();
+    const call = calls.execute(hangsThenTerminates, { signal: caller.signal });
+    caller.abort(new Error('health check timed out'));
+    await expect(call).rejects.toThrow('health check timed out');
+    await pause(20);
+    expect(calls.breakerState).toBe('open');
+  });
+});
