@@ -1,6 +1,10 @@
+import { Client } from 'pg';
 import type { BenchServer } from '../support/bench-server';
+import { BATCH_SIZE } from '../support/bench-settings';
 import { waitUntil } from '../support/wait-until';
-import type { BenchPayload, QueueSystemSpec } from '../systems/queue-system.interface';
+import type { QueueSystemSpec } from '../systems/queue-system.interface';
+import { payloads } from '../workloads/metrics';
+import { HandlerStarts } from './handler-starts';
 import { postgresCpuMicros } from './postgres-cpu';
 import { type StatementCost, enableStatementCosts, readStatementCosts, resetStatementCosts } from './statement-costs';
 
@@ -10,18 +14,19 @@ export interface DrainCost {
   jobsPerSecond: number;
   /** CPU of this Node process (the workers run in it), µs per job. */
   nodeMicrosPerJob: number;
-  /** CPU of all PostgreSQL processes, µs per job; undefined where it cannot be read. */
+  /** CPU of the embedded server (postmaster and backends), µs per job; undefined where it cannot be read. */
   postgresMicrosPerJob: number | undefined;
-  /** Empty when the server does not preload pg_stat_statements. */
+  /** Empty when pg_stat_statements cannot be read; `statementsMissing` then says why and what to do. */
   statements: StatementCost[];
+  statementsMissing?: string;
 }
 
-const BATCH = 500;
 const DRAIN_LIMIT_MS = 300_000;
 
 /**
  * Pre-inserts `jobs` no-op jobs, starts the workers in this process and measures from the `warmUp`-th
- * handler start (the JIT, the pools and any prefetch have settled by then) to the last one.
+ * handler start (the JIT, the pools and any prefetch have settled by then) until the database holds no
+ * unfinished job, so that every column covers the same stretch, completions included.
  */
 export async function measureDrainCost(
   server: BenchServer,
@@ -30,40 +35,44 @@ export async function measureDrainCost(
 ): Promise<DrainCost> {
   const database = `cost_${spec.id}_${settings.round}`.replace(/-/g, '_');
   const url = await server.createDatabase(database);
-  const statementsKept = await enableStatementCosts(url);
+  const statementsClient = new Client({ connectionString: url });
+  await statementsClient.connect();
   const system = await spec.create(url);
   try {
+    const statementsMissing = await enableStatementCosts(statementsClient);
     await system.setup();
-    for (let from = 0; from < settings.jobs; from += BATCH) {
-      const payloads: BenchPayload[] = [];
-      for (let i = from; i < Math.min(settings.jobs, from + BATCH); i++) payloads.push({ i });
-      await system.enqueueBatch(payloads);
+    for (let from = 0; from < settings.jobs; from += BATCH_SIZE) {
+      await system.enqueueBatch(payloads(from, Math.min(settings.jobs, from + BATCH_SIZE)));
     }
-    let started = 0;
     const deadline = performance.now() + DRAIN_LIMIT_MS;
-    await system.startWorkers(settings.concurrency, () => void started++);
-    if (!(await waitUntil(() => started >= settings.warmUp, deadline, 1)))
-      throw new Error(`${spec.label}: the drain did not start`);
-    if (statementsKept) await resetStatementCosts(url);
-    const from = started;
+    const starts = new HandlerStarts(spec.label, deadline, DRAIN_LIMIT_MS);
+    await system.startWorkers(settings.concurrency, starts.onStart);
+    await starts.reached(settings.warmUp);
+    if (!statementsMissing) await resetStatementCosts(statementsClient);
+    const from = starts.started;
     const cpu = process.cpuUsage();
-    const postgres = postgresCpuMicros();
+    const postgres = postgresCpuMicros(server.dataDir);
     const t0 = performance.now();
-    if (!(await waitUntil(() => started >= settings.jobs, deadline, 1)))
-      throw new Error(`${spec.label}: the drain did not finish`);
+    await starts.reached(settings.jobs);
+    if (!(await waitUntil(async () => (await system.pending()) === 0, deadline)))
+      throw new Error(
+        `${spec.label}: ${await system.pending()} jobs still unfinished after the limit of ${DRAIN_LIMIT_MS / 1000} s`,
+      );
     const elapsedMs = performance.now() - t0;
-    const measured = started - from;
     const node = process.cpuUsage(cpu);
-    const postgresNow = postgresCpuMicros();
+    const postgresNow = postgresCpuMicros(server.dataDir);
+    const measured = settings.jobs - from;
     return {
       system: spec.label,
       jobsPerSecond: (measured * 1000) / elapsedMs,
       nodeMicrosPerJob: (node.user + node.system) / measured,
       postgresMicrosPerJob: postgres === undefined || postgresNow === undefined ? undefined : (postgresNow - postgres) / measured,
-      statements: statementsKept ? await readStatementCosts(url, measured) : [],
+      statements: statementsMissing ? [] : await readStatementCosts(statementsClient, measured),
+      statementsMissing,
     };
   } finally {
     await system.close();
+    await statementsClient.end();
     await server.dropDatabase(database);
   }
 }

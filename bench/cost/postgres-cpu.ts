@@ -1,34 +1,48 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Clock ticks per second of /proc/<pid>/stat times: 100 on Linux (USER_HZ). */
 const TICKS_PER_SECOND = 100;
 
+// Indexes into the fields of /proc/<pid>/stat that follow the command name (`state` is 0): see proc(5).
+const PPID = 1;
+const UTIME = 11;
+const STIME = 12;
+const CUTIME = 13;
+const CSTIME = 14;
+
 /**
- * CPU time (user + system, in µs) used so far by every process named `postgres` on this machine: the
- * server's backends and its background processes together. Undefined where /proc is missing or shows no
- * such process (another OS, a server on another host): the report then says n/a.
+ * CPU time (user + system, in µs) used so far by the server whose data directory is `dataDir`: its
+ * postmaster, its live children (backends, background processes), and the children that have exited
+ * and been reaped (counted in the postmaster's cutime and cstime). Other servers on the machine do not
+ * count. Undefined without a data directory (a server given by BENCH_PG_URL) or where /proc cannot tell
+ * (another OS, the server gone): the report then says n/a.
  */
-export function postgresCpuMicros(): number | undefined {
-  let ticks = 0;
-  let found = false;
-  let pids: string[];
+export function postgresCpuMicros(dataDir: string | undefined): number | undefined {
+  if (dataDir === undefined) return undefined;
+  let postmaster: string;
+  let ticks: number;
   try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+    postmaster = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0].trim();
+    const own = statFields(postmaster);
+    ticks = Number(own[UTIME]) + Number(own[STIME]) + Number(own[CUTIME]) + Number(own[CSTIME]);
   } catch {
     return undefined;
   }
-  for (const pid of pids) {
-    let stat: string;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let fields: string[];
     try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      fields = statFields(pid);
     } catch {
-      continue; // exited meanwhile
+      continue; // exited meanwhile: its time is in the postmaster's cutime once reaped
     }
-    if (!stat.includes('(postgres)')) continue;
-    // Fields after the command name: state is the first, utime the 12th and stime the 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-    found = true;
+    if (fields[PPID] === postmaster) ticks += Number(fields[UTIME]) + Number(fields[STIME]);
   }
-  return found ? (ticks * 1_000_000) / TICKS_PER_SECOND : undefined;
+  return Number.isFinite(ticks) ? (ticks * 1_000_000) / TICKS_PER_SECOND : undefined;
+}
+
+/** The fields of /proc/<pid>/stat after the command name, which may itself hold spaces and parentheses. */
+function statFields(pid: string): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }

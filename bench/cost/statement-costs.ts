@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { readSql } from '../support/read-sql';
 
 /** One statement's share of a measured stretch. */
@@ -15,29 +15,32 @@ export interface StatementCost {
 const STATEMENTS = readSql('cost', 'statement-costs.sql');
 const SHOWN = 4;
 
-/** Tries to enable pg_stat_statements in the database of `url`; false when the server did not preload it. */
-export async function enableStatementCosts(url: string): Promise<boolean> {
-  return withClient(url, async (client) => {
-    try {
-      await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-      await client.query('SELECT pg_stat_statements_reset()');
-      return true;
-    } catch {
-      return false;
-    }
-  });
+/**
+ * Enables pg_stat_statements in the client's database and forgets what it holds. Returns why statements
+ * cannot be read there, and what to do, or undefined when they can.
+ */
+export async function enableStatementCosts(client: Client): Promise<string | undefined> {
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await client.query('SELECT pg_stat_statements_reset()');
+    return undefined;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    // CREATE EXTENSION succeeds without the library; the first call then names the missing setting.
+    if (reason.includes('shared_preload_libraries'))
+      return 'pg_stat_statements is not loaded on that server: add shared_preload_libraries=pg_stat_statements and restart it';
+    return `pg_stat_statements could not be enabled (${reason}): create the extension as a superuser`;
+  }
 }
 
 /** Starts a measured stretch: forgets what every statement cost so far. */
-export async function resetStatementCosts(url: string): Promise<void> {
-  await withClient(url, (client) => client.query('SELECT pg_stat_statements_reset()'));
+export async function resetStatementCosts(client: Client): Promise<void> {
+  await client.query('SELECT pg_stat_statements_reset()');
 }
 
-/** The costliest statements of the database of `url` since the reset, per job of the `jobs` measured. */
-export async function readStatementCosts(url: string, jobs: number): Promise<StatementCost[]> {
-  const { rows } = await withClient(url, (client) =>
-    client.query<{ calls: number; rows: string; total_ms: number; query: string }>(STATEMENTS, [SHOWN]),
-  );
+/** The costliest statements of the client's database since the reset, per job of the `jobs` measured. */
+export async function readStatementCosts(client: Client, jobs: number): Promise<StatementCost[]> {
+  const { rows } = await client.query<{ calls: number; rows: string; total_ms: number; query: string }>(STATEMENTS, [SHOWN]);
   return rows.map((row) => ({
     label: labelOf(row.query),
     calls: row.calls,
@@ -50,14 +53,4 @@ export async function readStatementCosts(url: string, jobs: number): Promise<Sta
 function labelOf(query: string): string {
   const text = query.replace(/\s+/g, ' ').trim();
   return text.length > 90 ? `${text.slice(0, 89)}…` : text;
-}
-
-async function withClient<T>(url: string, use: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
-  }
 }

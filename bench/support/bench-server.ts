@@ -7,6 +7,8 @@ import { startEmbeddedPostgres } from '../../apps/sample/src/embedded-postgres';
 /** BenchServer is the one PostgreSQL of a run, handing out a fresh database per measurement. */
 export interface BenchServer {
   embedded: boolean;
+  /** The embedded server's data directory (its postmaster.pid names the server); unset with BENCH_PG_URL. */
+  dataDir?: string;
   /** The URL of the maintenance database, for settings and versions. */
   adminUrl: string;
   /** Creates an empty database and returns its URL. */
@@ -20,16 +22,17 @@ export interface BenchServer {
  * uses `serverUrl` when given.
  */
 export async function openBenchServer(serverUrl: string | undefined, flags: string[] = []): Promise<BenchServer> {
-  if (serverUrl) return connect(serverUrl, false, async () => undefined);
+  if (serverUrl) return connect(serverUrl, undefined, async () => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'conductor-bench-'));
   const server = await startEmbeddedPostgres({ dir, flags });
-  return connect(server.url(), true, async () => {
+  // startEmbeddedPostgres keeps the cluster in <dir>/data.
+  return connect(server.url(), join(dir, 'data'), async () => {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 }
 
-async function connect(adminUrl: string, embedded: boolean, shutdown: () => Promise<void>): Promise<BenchServer> {
+async function connect(adminUrl: string, dataDir: string | undefined, shutdown: () => Promise<void>): Promise<BenchServer> {
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   const urlOf = (name: string): string => {
@@ -38,7 +41,8 @@ async function connect(adminUrl: string, embedded: boolean, shutdown: () => Prom
     return url.toString();
   };
   return {
-    embedded,
+    embedded: dataDir !== undefined,
+    dataDir,
     adminUrl,
     createDatabase: async (name) => {
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -1,3 +1,6 @@
+/** Rows per `enqueueBatch` call when jobs are pre-inserted. */
+export const BATCH_SIZE = 500;
+
 /** BenchSettings are the sizes of one run, read from the environment. */
 export interface BenchSettings {
   quick: boolean;
@@ -42,7 +45,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
   return {
     quick,
     jobs,
-    batchSize: 500,
+    batchSize: BATCH_SIZE,
     inFlight: 10,
     drainConcurrencies: [10, 50],
     trickleJobs: quick ? 50 : 200,
@@ -58,7 +61,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
   };
 }
 
-function positive(value: string | undefined, fallback: number, name: string): number {
+/** `value` as a positive integer; `fallback` when unset or empty. */
+export function positive(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
