@@ -79,6 +79,27 @@ describe('queue: invoke, run, complete, retry, dead, replay', () => {
     const last = await q.queue.get<{ n: number }, { doubled: number }>(results[299].id);
     expect(last?.result).toEqual({ doubled: 598 });
   });
+
+  it.each([
+    ['without keys', undefined],
+    ['with a key (the keyed statement)', 'mixed'],
+  ])('stores each item’s own task, queue and attempts in a mixed batch, %s', async (_, key) => {
+    // The batch document names task, queue and maxAttempts only where an item differs from the first.
+    const results = await q.queue.invokeBatch([
+      { task: 'echo', payload: { n: 1 } },
+      { task: 'flaky', payload: { key: `mixed-${String(key)}`, failures: 0 } },
+      { task: 'echo', payload: { n: 2 }, opts: { queue: 'other', maxAttempts: 7 } },
+      { task: 'echo', payload: { n: 3 }, opts: key === undefined ? {} : { idempotencyKey: key } },
+    ]);
+    const stored = await Promise.all(results.map(async ({ id }) => q.queue.get(id)));
+    expect(stored.map((e) => [e?.task, e?.queue, e?.maxAttempts])).toEqual([
+      ['echo', 'default', 5],
+      ['flaky', 'default', 3],
+      ['echo', 'other', 7],
+      ['echo', 'default', 5],
+    ]);
+    expect(stored.map((e) => e?.payload)).toEqual([{ n: 1 }, { key: `mixed-${String(key)}`, failures: 0 }, { n: 2 }, { n: 3 }]);
+  });
 });
 
 describe('queue: shutdown while the LISTEN connection is connecting', () => {

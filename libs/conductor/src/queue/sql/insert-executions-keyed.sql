@@ -4,9 +4,11 @@
 -- that existed: only a key claimed now enqueues. An execution already finished (a retried call whose
 -- first try committed) is not enqueued again, nor one whose first try is in the hot table (ON CONFLICT
 -- also waits for a first try still in progress): without keys, this is the retry of insert-executions.sql
--- after its answer was lost. $1: JSON array of executions, $2: channel.
+-- after its answer was lost. $1: JSON array of executions, $2: channel, $3, $4, $5: the task, queue and
+-- max_attempts of the items that leave them out (as in insert-executions.sql).
 WITH input AS (
-  SELECT *
+  SELECT t.id, coalesce(t.task, $3::text) AS task, coalesce(t.queue, $4::text) AS queue, t.payload, t.priority,
+         t.run_at, t.delay_ms, coalesce(t.max_attempts, $5::integer) AS max_attempts, t.idempotency_key
   FROM jsonb_to_recordset($1::jsonb)
     AS t(id uuid, task text, queue text, payload jsonb, priority integer, run_at timestamptz, delay_ms float8,
          max_attempts integer, idempotency_key text)
