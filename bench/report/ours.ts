@@ -1,8 +1,8 @@
+import { conductorNoRetentionSpec, conductorSpec } from '../systems/conductor/conductor.system';
+import type { QueueSystemSpec } from '../systems/queue-system.interface';
+
 /** Our configurations under test: Conductor at its defaults, and keeping nothing once finished (as the peers that delete do). */
-export const OURS = [
-  { id: 'conductor', label: 'Conductor (defaults)' },
-  { id: 'conductor-no-retention', label: 'Conductor (retentionMs: 0)' },
-];
+export const OURS: readonly QueueSystemSpec[] = [conductorSpec, conductorNoRetentionSpec];
 
 /** Whether `id` is one of our configurations rather than a peer. */
 export function isOurs(id: string): boolean {

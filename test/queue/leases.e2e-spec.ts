@@ -178,15 +178,22 @@ describe('queue: registration, stale sweep and fencing', () => {
   });
 });
 
+let markThrown = (): void => undefined;
+const thrown = new Promise<void>((resolve) => (markThrown = resolve));
+
 @Injectable()
 class MixedOutcomes {
+  /** Finishes just after the failing handler, so its completion joins the failure's flush window. */
   @Task('succeeds')
   async succeeds(): Promise<string> {
+    await thrown;
+    await new Promise((resolve) => setTimeout(resolve, 20));
     return 'done';
   }
 
   @Task('throws')
   async throws(): Promise<never> {
+    markThrown();
     throw new Error('handler failed');
   }
 }
@@ -220,7 +227,16 @@ describe('queue: a batch of outcomes half written', () => {
       END $$;
       CREATE TRIGGER refuse_first_failure_writes BEFORE UPDATE ON conductor.executions
         FOR EACH ROW WHEN (OLD.state = 'running' AND NEW.state <> 'running' AND NEW.errors <> OLD.errors)
-        EXECUTE FUNCTION refuse_first_failure_writes();`);
+        EXECUTE FUNCTION refuse_first_failure_writes();
+      -- How many failure writes had been tried when the completion landed.
+      CREATE TABLE completion_landed (failure_writes_before bigint NOT NULL);
+      CREATE FUNCTION note_completion_landed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO completion_landed SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM failure_writes;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER note_completion_landed AFTER INSERT ON conductor.finished_executions
+        FOR EACH ROW EXECUTE FUNCTION note_completion_landed();`);
     const orchestrator = q.app.get(Orchestrator);
     const [ok, failing] = await q.queue.invokeBatch([
       { task: 'succeeds', payload: {} },
@@ -230,6 +246,11 @@ describe('queue: a batch of outcomes half written', () => {
     expect((await q.queue.get(ok.id))?.state).toBe('completed');
     const [writes] = await q.db.query<{ n: string }>(`SELECT last_value::text AS n FROM failure_writes`);
     expect(Number(writes.n)).toBeGreaterThan(6);
+    // The failure was buffered first, yet the completion landed before any failure write was tried: both
+    // went in one batch, which writes completions first. (A batch of its own would have waited behind the
+    // failure's retries.)
+    const landed = await q.db.query<{ before: string }>(`SELECT failure_writes_before::text AS before FROM completion_landed`);
+    expect(landed.map((row) => Number(row.before))).toEqual([0]);
     expect(orchestrator.lateRejected).toBe(0);
   });
 });

@@ -33,8 +33,8 @@ export class ConductorModule extends ConductorConfigurableModule {
   /** Configures Conductor from static options; they are validated at once, with errors naming the key and option. */
   static forRoot(options: typeof CONDUCTOR_OPTIONS_TYPE): DynamicModule {
     const { isGlobal: _isGlobal, ...rest } = options;
-    validateOptions(rest);
-    return ConductorModule.assemble(super.forRoot(options), Object.keys(options.databases ?? {}), undefined);
+    const resolved = validateOptions(rest);
+    return ConductorModule.assemble(super.forRoot(options), Object.keys(options.databases ?? {}), { resolved });
   }
 
   /** Configures Conductor from a factory; `databases` lists the keys the factory will return. */
@@ -44,21 +44,33 @@ export class ConductorModule extends ConductorConfigurableModule {
       throw new InvalidOptionsError('forRootAsync({ databases })', 'missing: list the database keys, e.g. Object.values(Db)');
     }
     const { databases: _databases, ...builderOptions } = options;
-    return ConductorModule.assemble(super.forRootAsync(builderOptions), keys as readonly string[], keys as readonly string[]);
+    return ConductorModule.assemble(super.forRootAsync(builderOptions), keys as readonly string[], {
+      declared: keys as readonly string[],
+    });
   }
 
-  private static assemble(base: DynamicModule, keys: readonly string[], declared: readonly string[] | undefined): DynamicModule {
+  /**
+   * `from.resolved`: static options, validated already (forRoot checks them at once and keeps the result).
+   * `from.declared`: the keys a factory's options must have (forRootAsync validates when the factory returns).
+   */
+  private static assemble(
+    base: DynamicModule,
+    keys: readonly string[],
+    from: { resolved: ResolvedConductorOptions } | { declared: readonly string[] },
+  ): DynamicModule {
     // The options live in a module of their own, so each TypeORM connection can import them without a cycle.
     const optionsModule: DynamicModule = {
       module: ConductorOptionsModule,
       imports: base.imports ?? [],
       providers: [
         ...(base.providers ?? []),
-        {
-          provide: RESOLVED_OPTIONS,
-          useFactory: (raw: unknown): ResolvedConductorOptions => validateOptions(stripExtras(raw), declared),
-          inject: [CONDUCTOR_OPTIONS],
-        },
+        'resolved' in from
+          ? { provide: RESOLVED_OPTIONS, useValue: from.resolved }
+          : {
+              provide: RESOLVED_OPTIONS,
+              useFactory: (raw: unknown): ResolvedConductorOptions => validateOptions(stripExtras(raw), from.declared),
+              inject: [CONDUCTOR_OPTIONS],
+            },
       ],
       exports: [RESOLVED_OPTIONS],
     };

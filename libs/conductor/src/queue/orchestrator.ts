@@ -23,6 +23,7 @@ import { uuidv7 } from './uuid-v7';
 import type { LeasedExecution } from './leased-execution';
 import { Worker } from './worker';
 
+const NO_TASKS: ReadonlyMap<string, RegisteredTask> = new Map();
 /** Where the orchestrator stands, for health checks. */
 export interface OrchestratorStatus {
   /** Registered in the orchestrators table (workers run here and the registration is current). */
@@ -60,7 +61,6 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
   private maintenance?: Maintenance;
   private listener?: NotificationListener;
   private migrator?: Migrator;
-  private tasks: ReadonlyMap<string, RegisteredTask> = new Map();
   private readonly shutdown = new AbortController();
   private booting?: Promise<void>;
   private isReady = false;
@@ -114,8 +114,8 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** Handlers registered in this process. */
   taskMap(): ReadonlyMap<string, RegisteredTask> {
-    if (this.tasks.size === 0 && this.options) this.tasks = this.registry.load(this.options);
-    return this.tasks;
+    // The registry discovers once and keeps what it found.
+    return this.options ? this.registry.load(this.options) : NO_TASKS;
   }
 
   /** Where this orchestrator stands. */

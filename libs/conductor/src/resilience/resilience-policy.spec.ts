@@ -5,13 +5,13 @@ import { ResiliencePolicy } from './resilience-policy';
 
 const HALF_OPEN_AFTER_MS = 50;
 
-function policy(overrides: Partial<ResolvedResilience> = {}): ResiliencePolicy {
+function policy(overrides: Partial<ResolvedResilience> = {}, concurrency = 4): ResiliencePolicy {
   const settings: ResolvedResilience = {
     ...DEFAULT_RESILIENCE,
     breaker: { consecutiveFailures: 2, halfOpenAfterMs: HALF_OPEN_AFTER_MS },
     ...overrides,
   };
-  return new ResiliencePolicy('main', '127.0.0.1:5432/main', settings, 4);
+  return new ResiliencePolicy('main', '127.0.0.1:5432/main', settings, concurrency);
 }
 
 function pause(ms: number): Promise<void> {
@@ -28,8 +28,8 @@ function hangsThenTerminates(signal: AbortSignal): Promise<never> {
 const refused = (): Promise<never> => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
 
 /** A policy whose breaker was opened by two refused connections and is due for its half-open trial. */
-async function opened(): Promise<ResiliencePolicy> {
-  const calls = policy({ retry: { ...DEFAULT_RESILIENCE.retry, maxAttempts: 1 } });
+async function opened(concurrency = 4): Promise<ResiliencePolicy> {
+  const calls = policy({ retry: { ...DEFAULT_RESILIENCE.retry, maxAttempts: 1 } }, concurrency);
   await expect(calls.execute(refused)).rejects.toThrow();
   await expect(calls.execute(refused)).rejects.toThrow();
   expect(calls.breakerState).toBe('open');
@@ -85,5 +85,34 @@ describe('ResiliencePolicy', () => {
     await expect(call).rejects.toThrow('health check timed out');
     await pause(20);
     expect(calls.breakerState).toBe('open');
+  });
+
+  it('reopens the breaker when its half-open trial call waits for a connection past its deadline', async () => {
+    const calls = policy({ retry: { ...DEFAULT_RESILIENCE.retry, maxAttempts: 1 } }, 2);
+    const gate = (): { opened: Promise<void>; open: () => void } => {
+      let open = (): void => undefined;
+      return { opened: new Promise<void>((resolve) => (open = resolve)), open };
+    };
+    const [first, second, third] = [gate(), gate(), gate()];
+    await expect(calls.execute(refused)).rejects.toThrow();
+    // Both connections busy and one call queued, all admitted while the breaker was closed.
+    const holding = calls.execute(() => first.opened, { timeoutMs: 5_000 });
+    const failing = calls.execute(() => second.opened.then(refused), { timeoutMs: 5_000 });
+    const queued = calls.execute(() => third.opened, { timeoutMs: 5_000 });
+    second.open();
+    await expect(failing).rejects.toThrow('ECONNREFUSED');
+    expect(calls.breakerState).toBe('open');
+    await pause(HALF_OPEN_AFTER_MS + 20);
+    // The trial queues for a connection and its deadline passes while it waits.
+    await expect(calls.execute(() => Promise.resolve('trial ran'), { timeoutMs: 20 })).rejects.toBeInstanceOf(CallTimeoutError);
+    first.open();
+    third.open();
+    await Promise.all([holding, queued]);
+    await pause(20);
+    // The trial never reached the database: it proves nothing, so the breaker may not close on it.
+    expect(calls.breakerState).toBe('open');
+    await expect(calls.execute(refused)).rejects.toThrow(
+      'last failure: half-open trial call ended while waiting for a connection',
+    );
   });
 });

@@ -6,6 +6,7 @@ import {
   ExponentialBackoff,
   type IPolicy,
   RetryPolicy,
+  TaskCancelledError,
   bulkhead,
   circuitBreaker,
   fullJitterGenerator,
@@ -194,12 +195,20 @@ export class ResiliencePolicy {
   private countsAgainstBreaker(error: unknown): boolean {
     if (isBulkheadRejectedError(error)) return false;
     if (isDatabaseCallError(error) && error.key !== this.key) return false;
-    const abortEnded = typeof error === 'object' && error !== null && this.abortEnds.has(error);
+    // The bulkhead cancels a call whose deadline passed while it waited for a slot: it never ran. (Not
+    // cockatiel's isTaskCancelledError: in 3.2 it tests for the bulkhead's rejection instead.)
+    const abortEnded =
+      (typeof error === 'object' && error !== null && this.abortEnds.has(error)) || error instanceof TaskCancelledError;
     if (abortEnded || error instanceof CallTimeoutError) {
       // A deadline or an abort says nothing of the database, but a half-open trial that hangs must reopen the
       // breaker: cockatiel closes it on an error its handler ignores, and a hung database would get full traffic.
       if (this.breaker.state !== CircuitState.HalfOpen) return false;
-      this.lastFailure = error instanceof CallTimeoutError ? 'half-open trial call timed out' : 'half-open trial call aborted';
+      this.lastFailure =
+        error instanceof CallTimeoutError
+          ? 'half-open trial call timed out'
+          : error instanceof TaskCancelledError
+            ? 'half-open trial call ended while waiting for a connection'
+            : 'half-open trial call aborted';
       return true;
     }
     const kind = isDatabaseCallError(error) ? error.kind : classifyError(error).kind;
