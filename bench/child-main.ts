@@ -1,6 +1,7 @@
 import './support/register-alias';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildReply, ChildTask } from './child-protocol';
+import type { SqlClient } from './clients/sql-client.interface';
 import { sqlClients } from './clients/sql-clients';
 import { type BenchSettings, readSettings } from './support/bench-settings';
 import { queueSystems } from './systems/queue-systems';
@@ -22,12 +23,14 @@ async function runQueue(task: Extract<ChildTask, { kind: 'queue' }>, s: BenchSet
   }
 }
 
-async function runPolicy(task: Extract<ChildTask, { kind: 'policy' }>, s: BenchSettings): Promise<Metrics> {
-  const client = await find(sqlClients, task.client).create(task.url, Math.max(...s.policyConcurrencies));
+async function runPolicy(task: Extract<ChildTask, { kind: 'policy' }>, s: BenchSettings): Promise<Record<string, Metrics>> {
+  // Every client in this one process, taking turns (see select-one.workload.ts).
+  const clients = new Map<string, SqlClient>();
   try {
-    return await selectOne(client, s, task.concurrency);
+    for (const spec of sqlClients) clients.set(spec.id, await spec.create(task.url, Math.max(...s.policyConcurrencies)));
+    return await selectOne(clients, s, task.concurrency);
   } finally {
-    await client.close();
+    for (const client of clients.values()) await client.close();
   }
 }
 
@@ -42,8 +45,10 @@ async function main(): Promise<void> {
   const settings = readSettings();
   let reply: ChildReply;
   try {
-    const metrics = task.kind === 'queue' ? await runQueue(task, settings) : await runPolicy(task, settings);
-    reply = { ok: true, metrics };
+    reply =
+      task.kind === 'queue'
+        ? { ok: true, metrics: await runQueue(task, settings) }
+        : { ok: true, byClient: await runPolicy(task, settings) };
   } catch (error) {
     reply = { ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }

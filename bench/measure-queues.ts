@@ -28,12 +28,13 @@ export async function measureQueues(server: BenchServer, s: BenchSettings, child
         const reply = await runChild(childEntry, { kind: 'queue', system: spec.id, case: workload.id, url }, timeoutMs);
         await server.dropDatabase(database);
         const where = `[${round}/${s.repeats}] ${spec.label} · ${workload.id}`;
-        if (reply.ok) {
+        if (reply.ok && 'metrics' in reply) {
           results.add(workload.id, spec.id, reply.metrics);
           console.log(`${where}: ${format(reply.metrics)}`);
         } else {
-          results.fail(workload.id, spec.id, reply.error);
-          console.error(`${where}: FAILED\n${reply.error}`);
+          const error = 'error' in reply ? reply.error : 'a policy reply to a queue task';
+          results.fail(workload.id, spec.id, error);
+          console.error(`${where}: FAILED\n${error}`);
         }
       }
     }

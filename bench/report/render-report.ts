@@ -5,6 +5,7 @@ import type { MachineInfo } from '../support/machine-info';
 import type { ResultTable } from '../support/result-table';
 import type { QueueCase } from '../workloads/queue-cases';
 import { goalsTable } from './goals';
+import { POLICY_SLICES } from '../workloads/select-one.workload';
 import { isOurs } from './ours';
 import { settingsLine, value } from './markdown';
 import { policyTable } from './policy-table';
@@ -76,7 +77,8 @@ export function renderReport(run: BenchRun): string {
     '## Policy overhead: `SELECT 1`',
     '',
     `Each client with a pool of ${Math.max(...s.policyConcurrencies)} connections; ` +
-      `${s.policyConcurrencies.map((c) => `${s.policyCalls[c]} calls at concurrency ${c}`).join(', ')}, after an untimed fifth as many.`,
+      `${s.policyConcurrencies.map((c) => `${s.policyCalls[c]} calls at concurrency ${c}`).join(', ')}, after an untimed fifth as many. ` +
+      `All clients in one process per concurrency, taking turns in ${POLICY_SLICES} slices in a rotating order, so the machine's noise falls on each alike.`,
     '',
     policyTable(run.policy, run.clients, s.policyConcurrencies),
     '',
