@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Task, type TaskContext } from '@conductor/nestjs';
+import { SHUTDOWN_CLOSING_BUDGET_MS, Task, type TaskContext } from '@conductor/nestjs';
 import { FaultProxy } from '../support/fault-proxy';
-import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
+import { FAST_QUEUE, type QueueApp, eventually, startQueueApp } from '../support/queue-app';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
 
 @Injectable()
@@ -102,7 +102,18 @@ describe('queue: invoke, run, complete, retry, dead, replay', () => {
   });
 });
 
-describe('queue: shutdown while the LISTEN connection is connecting', () => {
+@Injectable()
+class HeldHandlers {
+  release: () => void = () => undefined;
+  readonly released = new Promise<void>((resolve) => (this.release = resolve));
+
+  @Task('held')
+  async held(): Promise<void> {
+    await this.released;
+  }
+}
+
+describe('queue: shutdown into a dead network', () => {
   let database: { name: string; url: string };
 
   beforeAll(async () => {
@@ -130,6 +141,29 @@ describe('queue: shutdown while the LISTEN connection is connecting', () => {
       await q.close();
       expect(Date.now() - started).toBeLessThan(15_000);
       await proxy.close();
+    }
+  });
+
+  it('spends one bounded budget on the final flush, the hand-back and the deregistration', async () => {
+    const proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(database.url).port) });
+    const q = await startQueueApp(proxy.url(database.url), [HeldHandlers], { concurrency: 2 });
+    try {
+      await q.queue.invokeBatch(Array.from({ length: 6 }, () => ({ task: 'held', payload: {} })));
+      // Two handlers running, more executions fetched into the buffer.
+      await eventually(
+        'some buffered',
+        async () => ((await q.queue.stats()).tasks.find((t) => t.task === 'held')?.running ?? 0) >= 3,
+      );
+      await proxy.setMode('blackhole');
+      // Their outcomes go to a flush that never comes back; then the buffered leases to hand back and a deregistration.
+      q.app.get(HeldHandlers).release();
+    } finally {
+      const started = Date.now();
+      await q.close().finally(() => proxy.close());
+      const graceMs = FAST_QUEUE.shutdownGraceMs!;
+      // Each step used to wait on its own (the flush up to the grace period, 5 s each for the other two), and
+      // closing the pool waited for connections being opened into the dead network to reach their timeout.
+      expect(Date.now() - started).toBeLessThan(graceMs + 1_000 + SHUTDOWN_CLOSING_BUDGET_MS + 2 * 2_000 + 1_000);
     }
   });
 });

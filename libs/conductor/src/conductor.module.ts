@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { DataSource, DataSourceOptions } from 'typeorm';
+import { ConductorDataSource } from './database/conductor-data-source';
 import {
   CONDUCTOR_ASYNC_OPTIONS_TYPE,
   CONDUCTOR_OPTIONS,
@@ -80,7 +81,7 @@ export class ConductorModule extends ConductorConfigurableModule {
         imports: [optionsModule],
         inject: [RESOLVED_OPTIONS],
         useFactory: (resolved: ResolvedConductorOptions) => buildTypeOrmOptions(resolved.databases.get(key)!),
-        dataSourceFactory: async (typeOrmOptions?: DataSourceOptions) => new DataSource(typeOrmOptions!),
+        dataSourceFactory: async (typeOrmOptions?: DataSourceOptions) => new ConductorDataSource(typeOrmOptions!, key),
       }),
     );
     const databaseProviders: Provider[] = keys.map((key) => ({

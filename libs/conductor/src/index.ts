@@ -39,7 +39,7 @@ export type { MetricsOptions } from './options/conductor-options.interface';
 export type { OrchestratorStatus } from './queue/orchestrator';
 export { InjectDataSource, InjectRepository, InjectEntityManager, TypeOrmModule } from '@nestjs/typeorm';
 export { QueueService } from './queue/queue.service';
-export { Orchestrator } from './queue/orchestrator';
+export { Orchestrator, SHUTDOWN_CLOSING_BUDGET_MS } from './queue/orchestrator';
 export { Task, type TaskMetadata } from './queue/task.decorator';
 export type {
   ExecutionState,

@@ -3,15 +3,11 @@ import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { ResolvedDatabaseOptions } from '../options/resolved-options.interface';
 import { classifyError } from '../resilience/classify-error';
+import type { PostgresDriverPools } from './conductor-data-source';
 import { jitteredBackoff, sleep } from '../resilience/abortable';
 
 /** Where a key's connection stands. */
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'closed';
-
-interface PostgresDriverPools {
-  master?: Pool;
-  slaves: Pool[];
-}
 
 const BACKGROUND_MAX_DELAY_MS = 30_000;
 

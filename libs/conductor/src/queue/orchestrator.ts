@@ -39,6 +39,14 @@ export interface OrchestratorStatus {
 }
 
 const BOOT_MAX_DELAY_MS = 30_000;
+/**
+ * What the shutdown may spend after the handlers' grace period: the final flush, the hand-back of leases
+ * and the deregistration share it, so close() returns in about shutdownGraceMs + 1 s (aborted handlers)
+ * + this, even when the database no longer answers. What is left undone, the sweep does.
+ */
+export const SHUTDOWN_CLOSING_BUDGET_MS = 5_000;
+/** The least a closing step is given once the budget is spent: a healthy database answers within it. */
+const CLOSING_STEP_MIN_MS = 250;
 
 /**
  * Orchestrator is this process's part in the queue: it migrates the schema, registers itself before
@@ -327,14 +335,16 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
       const graceEndsAt = Date.now() + options.shutdownGraceMs;
       const unstarted: LeasedExecution[] = (await this.worker?.stop()) ?? [];
       const aborted = (await this.worker?.drain(Math.max(0, graceEndsAt - Date.now()))) ?? [];
-      await this.completer?.close(Math.max(2_000, options.shutdownGraceMs));
+      const closeBy = Date.now() + SHUTDOWN_CLOSING_BUDGET_MS;
+      const left = (): number => Math.max(CLOSING_STEP_MIN_MS, closeBy - Date.now());
+      await this.completer?.close(left());
       await this.maintenance?.stop();
-      await this.releaseLeases([...unstarted, ...aborted]);
+      await this.releaseLeases([...unstarted, ...aborted], left());
       await this.listener?.close();
       if (this.isRegistered) {
         const deregister = this.sql.get('deregister_orchestrator');
         await this.database
-          .query(deregister.text, [this.id], { name: deregister.name, idempotent: true, timeoutMs: 5_000 })
+          .query(deregister.text, [this.id], { name: deregister.name, idempotent: true, timeoutMs: left() })
           .catch((error: unknown) =>
             this.logger.warn(`could not deregister: ${error instanceof Error ? error.message : String(error)}`),
           );
@@ -345,11 +355,11 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
     return this.stopping;
   }
 
-  private async releaseLeases(executions: LeasedExecution[]): Promise<void> {
+  private async releaseLeases(executions: LeasedExecution[], timeoutMs = 5_000): Promise<void> {
     if (executions.length === 0) return;
     const statement = this.sql.get('release_executions');
     await this.database
-      .query(statement.text, [executions.map((e) => e.lease)], { name: statement.name, idempotent: true, timeoutMs: 5_000 })
+      .query(statement.text, [executions.map((e) => e.lease)], { name: statement.name, idempotent: true, timeoutMs })
       .catch((error: unknown) =>
         this.logger.warn(
           `could not hand back ${executions.length} lease(s); deregistering will (or the sweep, if that fails too): ${error instanceof Error ? error.message : String(error)}`,
