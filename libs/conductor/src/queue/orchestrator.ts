@@ -23,7 +23,9 @@ import { uuidv7 } from './uuid-v7';
 import type { LeasedExecution } from './leased-execution';
 import { Worker } from './worker';
 
+/** The handlers of a process without queue options. */
 const NO_TASKS: ReadonlyMap<string, RegisteredTask> = new Map();
+
 /** Where the orchestrator stands, for health checks. */
 export interface OrchestratorStatus {
   /** Registered in the orchestrators table (workers run here and the registration is current). */
