@@ -114,18 +114,21 @@ describe('queue: registration, stale sweep and fencing', () => {
 
   it('applies a completion batch by lease and names only the late leases, with and without retention', async () => {
     const orchestrator = q.app.get(Orchestrator);
+    // Executions leased by hand: no worker runs task 'by-hand'.
+    const leaseByHand = (count: number): Promise<{ id: string; lease: string }[]> =>
+      q.db.query(
+        `INSERT INTO conductor.executions (id, task, queue, payload, max_attempts, state, attempts, lease, locked_by, locked_at)
+         SELECT gen_random_uuid(), 'by-hand', 'default', '{}', 1, 'running', 1, nextval('conductor.lease_seq'), $1, now()
+         FROM generate_series(1, $2::int)
+         RETURNING id::text AS id, lease::text AS lease`,
+        [orchestrator.id, count],
+      );
     for (const [statement, retained] of [
       ['complete_executions', true],
       ['complete_executions_unretained', false],
     ] as const) {
-      // Two executions leased by hand (no worker runs task 'by-hand'), a third lease that no row holds.
-      const leased = await q.db.query<{ id: string; lease: string }>(
-        `INSERT INTO conductor.executions (id, task, queue, payload, max_attempts, state, attempts, lease, locked_by, locked_at)
-         SELECT gen_random_uuid(), 'by-hand', 'default', '{}', 1, 'running', 1, nextval('conductor.lease_seq'), $1, now()
-         FROM generate_series(1, 2)
-         RETURNING id::text AS id, lease::text AS lease`,
-        [orchestrator.id],
-      );
+      // Two executions leased by hand, and a third lease that no row holds.
+      const leased = await leaseByHand(2);
       const stale = String(Number(leased[1].lease) + 1_000_000);
       const sql = orchestrator.sql.get(statement);
       const leases = `{${leased[0].lease},${stale},${leased[1].lease}}`;
@@ -143,12 +146,7 @@ describe('queue: registration, stale sweep and fencing', () => {
         expect(kept.find((r) => r.id === leased[1].id)?.result).toEqual({ kept: true });
       } else expect(kept).toHaveLength(0);
       // A batch where every lease is current answers with nothing.
-      const [again] = await q.db.query<{ lease: string }>(
-        `INSERT INTO conductor.executions (id, task, queue, payload, max_attempts, state, attempts, lease, locked_by, locked_at)
-         VALUES (gen_random_uuid(), 'by-hand', 'default', '{}', 1, 'running', 1, nextval('conductor.lease_seq'), $1, now())
-         RETURNING lease::text AS lease`,
-        [orchestrator.id],
-      );
+      const [again] = await leaseByHand(1);
       const none = await q.db.query(sql.text, retained ? [`{${again.lease}}`, null] : [`{${again.lease}}`]);
       expect(none).toHaveLength(0);
     }

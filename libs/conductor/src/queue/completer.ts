@@ -192,14 +192,10 @@ export class Completer {
     this.writing.add(batch);
     const landed = new Set<Outcome>();
     try {
-      await this.write(
-        batch.filter((o): o is Completion => o.kind === 'complete'),
-        landed,
-      );
-      await this.write(
-        batch.filter((o): o is Failure => o.kind === 'fail'),
-        landed,
-      );
+      const completions = batch.filter((o): o is Completion => o.kind === 'complete');
+      await this.write(completions, (some) => this.writeCompletions(some), landed);
+      const failures = batch.filter((o): o is Failure => o.kind === 'fail');
+      await this.write(failures, (some) => this.writeFailures(some), landed);
       this.writing.delete(batch);
       this.onWritten?.();
     } catch (error) {
@@ -215,21 +211,20 @@ export class Completer {
   }
 
   /**
-   * Writes outcomes of one kind, adding to `landed` what the database applied; splits them on a
-   * permanent error until the poison item is alone. Throws only transient errors.
+   * Writes outcomes of one kind with `send`, adding to `landed` what the database applied; splits them on
+   * a permanent error until the poison item is alone. Throws only transient errors.
    */
-  private async write(outcomes: Completion[] | Failure[], landed: Set<Outcome>): Promise<void> {
+  private async write<T extends Outcome>(outcomes: T[], send: (some: T[]) => Promise<void>, landed: Set<Outcome>): Promise<void> {
     if (outcomes.length === 0) return;
     try {
-      if (outcomes[0].kind === 'complete') await this.writeCompletions(outcomes as Completion[]);
-      else await this.writeFailures(outcomes as Failure[]);
+      await send(outcomes);
       for (const outcome of outcomes) landed.add(outcome);
     } catch (error) {
       if (classifyError(error).kind === 'transient' || this.stopping.signal.aborted) throw error;
       if (outcomes.length > 1) {
         const middle = Math.ceil(outcomes.length / 2);
-        await this.write(outcomes.slice(0, middle) as Completion[] | Failure[], landed);
-        await this.write(outcomes.slice(middle) as Completion[] | Failure[], landed);
+        await this.write(outcomes.slice(0, middle), send, landed);
+        await this.write(outcomes.slice(middle), send, landed);
         return;
       }
       await this.recordPoison(outcomes[0], error);
@@ -303,7 +298,7 @@ export class Completer {
       cause: error,
     };
     // Its own fate (landed or not) is the original outcome's: the caller counts that.
-    await this.write([failure], new Set());
+    await this.write([failure], (some) => this.writeFailures(some), new Set());
   }
 
   private late(outcome: Outcome): void {

@@ -19,7 +19,6 @@ const CLEANUP_BUDGET_MS = 2_000;
  */
 export class Maintenance {
   private readonly timers = new Set<NodeJS.Timeout>();
-  private stopped = false;
   /** Aborted by stop(): a run in flight (a heartbeat into a dead network) must not hold up the shutdown. */
   private readonly stopping = new AbortController();
   private lastHeartbeat?: Date;
@@ -54,7 +53,6 @@ export class Maintenance {
 
   /** Stops every timer, ends a run in progress and waits for it to settle. */
   async stop(): Promise<void> {
-    this.stopped = true;
     this.stopping.abort(new Error('queue maintenance stopped: shutting down'));
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
@@ -113,7 +111,7 @@ export class Maintenance {
     // Bounded by time, not rounds: it keeps up with completions far above what one process produces
     // (1 000 rows a batch, batches back to back for up to 2 s every 10 s), yet never holds the pool long.
     const deadline = Date.now() + CLEANUP_BUDGET_MS;
-    while (!this.stopped && Date.now() < deadline) {
+    while (!this.stopping.signal.aborted && Date.now() < deadline) {
       const [row] = await this.db.query<{ finished: number; keys: number }>(
         statement.text,
         [this.options.retentionMs, this.options.idempotencyRetentionMs, RETENTION_BATCH],
@@ -125,12 +123,12 @@ export class Maintenance {
 
   private every(intervalMs: number, task: () => Promise<unknown>, firstDelayMs = intervalMs): void {
     const schedule = (delay: number): void => {
-      if (this.stopped) return;
+      if (this.stopping.signal.aborted) return;
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         const run = task()
           .catch((error: unknown) => {
-            if (!this.stopped)
+            if (!this.stopping.signal.aborted)
               this.logger.warn(`queue maintenance failed: ${error instanceof Error ? error.message : String(error)}`);
           })
           .finally(() => {

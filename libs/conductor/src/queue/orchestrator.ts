@@ -181,8 +181,15 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** Throws when the queue stopped (superseded by a newer schema) or is shutting down. */
   private throwIfStopped(): void {
-    if (this.stoppedReason) throw new Error(`Conductor: the queue is stopped: ${this.stoppedReason}`);
-    if (this.shutdown.signal.aborted) throw new Error('Conductor: the queue is shutting down');
+    const stopped = this.stoppedError();
+    if (stopped) throw stopped;
+  }
+
+  /** Why the queue cannot become ready any more, if it cannot. */
+  private stoppedError(): Error | undefined {
+    if (this.stoppedReason) return new Error(`Conductor: the queue is stopped: ${this.stoppedReason}`);
+    if (this.shutdown.signal.aborted) return new Error('Conductor: the queue is shutting down');
+    return undefined;
   }
 
   /** Settles everyone waiting in `whenReady`: resolved when ready, rejected with `error` otherwise. */
@@ -210,7 +217,7 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.options || this.shutdown.signal.aborted) return;
     this.shutdown.abort(new Error('shutting down'));
-    this.settleReadyWaiters(new Error('Conductor: the queue is shutting down'));
+    this.settleReadyWaiters(this.stoppedError());
     await this.booting;
     await this.stopWork('shutdown');
   }
@@ -248,8 +255,7 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
       } catch (error) {
         if (this.shutdown.signal.aborted) return;
         this.lastBootError = error instanceof Error ? error.message : String(error);
-        if (attempt % 10 === 0)
-          this.logger.warn(`queue still not started: ${error instanceof Error ? error.message : String(error)}`);
+        if (attempt % 10 === 0) this.logger.warn(`queue still not started: ${this.lastBootError}`);
       }
     }
   }
@@ -321,7 +327,7 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
       void this.register().catch(() => undefined);
     } else if (outcome.kind === 'shutdown-requested' && !this.stoppedReason) {
       this.stoppedReason = outcome.reason;
-      this.settleReadyWaiters(new Error(`Conductor: the queue is stopped: ${outcome.reason}`));
+      this.settleReadyWaiters(this.stoppedError());
       this.logger.error(`stopping the queue in this process: ${outcome.reason}`);
       void this.stopWork('superseded');
     }

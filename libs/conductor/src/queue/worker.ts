@@ -162,7 +162,7 @@ export class Worker {
       const prefetch = this.prefetch.size();
       this.refillAt = this.refillBelow(prefetch);
       const want = this.options.concurrency + prefetch - this.running.size - this.buffer.length;
-      if (this.buffer.length >= this.refillBelow(prefetch) || want <= 0) {
+      if (this.buffer.length >= this.refillAt || want <= 0) {
         await this.wakeup.wait(this.options.pollIntervalMs, signal);
         continue;
       }

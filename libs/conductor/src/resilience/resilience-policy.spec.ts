@@ -25,6 +25,20 @@ function hangsThenTerminates(signal: AbortSignal): Promise<never> {
   );
 }
 
+/** A call of work that hangs, aborted by its caller with `message`; resolves once the call has rejected with it. */
+async function abortedByCaller(calls: ResiliencePolicy, message: string): Promise<void> {
+  const caller = new AbortController();
+  const call = calls.execute(hangsThenTerminates, { signal: caller.signal });
+  caller.abort(new Error(message));
+  await expect(call).rejects.toThrow(message);
+}
+
+/** A promise the test opens when it chooses. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open = (): void => undefined;
+  return { opened: new Promise<void>((resolve) => (open = resolve)), open };
+}
+
 const refused = (): Promise<never> => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
 
 /** A policy whose breaker was opened by two refused connections and is due for its half-open trial. */
@@ -51,10 +65,7 @@ describe('ResiliencePolicy', () => {
   it('never counts a call ended by its caller against the breaker', async () => {
     const calls = policy();
     for (let i = 0; i < 4; i++) {
-      const caller = new AbortController();
-      const call = calls.execute(hangsThenTerminates, { signal: caller.signal });
-      caller.abort(new Error('caller gave up'));
-      await expect(call).rejects.toThrow('caller gave up');
+      await abortedByCaller(calls, 'caller gave up');
       await pause(20);
     }
     expect(calls.breakerState).toBe('closed');
@@ -79,20 +90,13 @@ describe('ResiliencePolicy', () => {
   it('reopens the breaker when its half-open trial call is aborted by its caller', async () => {
     // The health check's probe is bounded by the check's signal, not by a deadline of its own.
     const calls = await opened();
-    const caller = new AbortController();
-    const call = calls.execute(hangsThenTerminates, { signal: caller.signal });
-    caller.abort(new Error('health check timed out'));
-    await expect(call).rejects.toThrow('health check timed out');
+    await abortedByCaller(calls, 'health check timed out');
     await pause(20);
     expect(calls.breakerState).toBe('open');
   });
 
   it('reopens the breaker when its half-open trial call waits for a connection past its deadline', async () => {
     const calls = policy({ retry: { ...DEFAULT_RESILIENCE.retry, maxAttempts: 1 } }, 2);
-    const gate = (): { opened: Promise<void>; open: () => void } => {
-      let open = (): void => undefined;
-      return { opened: new Promise<void>((resolve) => (open = resolve)), open };
-    };
     const [first, second, third] = [gate(), gate(), gate()];
     await expect(calls.execute(refused)).rejects.toThrow();
     // Both connections busy and one call queued, all admitted while the breaker was closed.
