@@ -78,6 +78,7 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.connector.close();
+    this.policy.close();
   }
 
   /** The transaction this async context runs in on this key, if any. */
@@ -90,7 +91,7 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
    * otherwise it runs under the policy. A statement that may have reached the server before its
    * connection broke is retried only with `{ idempotent: true }`.
    */
-  async query<T = Record<string, unknown>>(sql: string, params?: unknown[], options: QueryOptions = {}): Promise<T[]> {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], options: QueryOptions = {}): Promise<T[]> {
     const scope = this.transactions.getStore();
     if (scope) return scope.query<T>(sql, params, options);
     const route = this.options.replicas.length > 0 ? (options.route ?? routeStatement(sql)) : 'primary';

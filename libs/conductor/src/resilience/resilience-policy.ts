@@ -4,7 +4,6 @@ import {
   CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
-  type IPolicy,
   RetryPolicy,
   TaskCancelledError,
   bulkhead,
@@ -14,7 +13,6 @@ import {
   isBrokenCircuitError,
   isBulkheadRejectedError,
   retry,
-  wrap,
 } from 'cockatiel';
 import type { ResolvedResilience } from '../options/resolved-options.interface';
 import { CallTimeoutError } from './call-timeout.error';
@@ -25,7 +23,7 @@ import { DatabaseCallError, isDatabaseCallError } from './database-call.error';
 import { MisconfigurationError } from './misconfiguration.error';
 import type { BreakerState, ResilienceListener } from './resilience-events';
 import { mayHaveExecuted } from './sent-marker';
-import { withDeadline } from './with-deadline';
+import { DeadlineClock } from './deadline-clock';
 
 /** Per-call settings of `ResiliencePolicy.execute`. */
 export interface CallOptions {
@@ -37,6 +35,13 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** What one call's attempts share. */
+interface CallProgress {
+  misconfigurations: number;
+  attemptStartedAt: number;
+  readonly idempotent: boolean;
+}
+
 const BREAKER_STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',
   [CircuitState.Open]: 'open',
@@ -45,7 +50,7 @@ const BREAKER_STATES: Record<CircuitState, BreakerState> = {
 };
 
 /**
- * ResiliencePolicy runs calls to one database under a deadline (retries included; see with-deadline.ts)
+ * ResiliencePolicy runs calls to one database under a deadline (retries included; see deadline-clock.ts)
  * around cockatiel's retry, circuit breaker and bulkhead, deciding what to retry from the error's class.
  * One instance per database key, so one database failing never opens another's breaker.
  */
@@ -53,7 +58,7 @@ export class ResiliencePolicy {
   readonly breaker: CircuitBreakerPolicy;
   private readonly bulkhead: BulkheadPolicy;
   private readonly retry: RetryPolicy;
-  private readonly inner: IPolicy;
+  private readonly deadlines = new DeadlineClock();
   private readonly retryableErrors = new WeakSet<object>();
   /** Reasons that ended a call by its deadline or its caller's abort, as cockatiel then sees them. */
   private readonly abortEnds = new WeakSet<object>();
@@ -93,7 +98,6 @@ export class ResiliencePolicy {
       const error = 'error' in event ? event.error : undefined;
       this.listener.onRetry?.({ attempt: event.attempt, delayMs: event.delay, error, classification: classifyError(error) });
     });
-    this.inner = wrap(this.retry, this.breaker, this.bulkhead);
   }
 
   /** Sets who hears about retries, failures and breaker changes (one listener: the database's instrumentation). */
@@ -116,40 +120,71 @@ export class ResiliencePolicy {
    * and the attempt number (0 first). Errors come out classified: a `DatabaseCallError` naming the key,
    * or the caller's own error unchanged when it is not a database error.
    */
-  async execute<T>(fn: (signal: AbortSignal, attempt: number) => Promise<T>, options: CallOptions = {}): Promise<T> {
-    if (options.timeoutMs !== undefined) checkCallTimeout(options.timeoutMs, `a call on database "${this.key}"`);
+  execute<T>(fn: (signal: AbortSignal, attempt: number) => Promise<T>, options: CallOptions = {}): Promise<T> {
+    if (options.timeoutMs !== undefined) {
+      try {
+        checkCallTimeout(options.timeoutMs, `a call on database "${this.key}"`);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     const timeoutMs = options.timeoutMs ?? this.settings.timeoutMs;
-    let misconfigurations = 0;
-    let attemptStartedAt = Date.now();
-    try {
-      const result = await withDeadline(
+    const call: CallProgress = { misconfigurations: 0, attemptStartedAt: Date.now(), idempotent: options.idempotent === true };
+    return this.deadlines
+      .run(
         timeoutMs,
         options.signal,
         () => new CallTimeoutError(this.key, timeoutMs),
+        // cockatiel's retry, breaker and bulkhead nested by hand: wrap() copies the context at every layer of every call.
         (deadline) =>
-          this.inner.execute(async ({ signal, attempt }: { signal: AbortSignal; attempt?: number }) => {
-            if (signal.aborted) throw this.abortEnd(signal.reason);
-            attemptStartedAt = Date.now();
-            try {
-              return await fn(signal, attempt ?? 0);
-            } catch (error) {
-              // Ended by the call's deadline or the caller's abort: final, and says nothing about the database. The
-              // work's own late error (a released connection's "Connection terminated") would count and be retried.
-              if (signal.aborted) throw this.abortEnd(signal.reason);
-              const classification = classifyError(error);
-              if (classification.kind === 'misconfiguration') misconfigurations++;
-              const last = (attempt ?? 0) + 1 >= this.settings.retry.maxAttempts;
-              throw this.decide(error, classification, options.idempotent === true, misconfigurations, last);
-            }
-          }, deadline),
+          this.retry.execute(
+            ({ attempt, signal }) =>
+              this.breaker.execute(() => this.bulkhead.execute(() => this.attempt(fn, signal, attempt, call), signal), signal),
+            deadline,
+          ),
+      )
+      .then(
+        (result) => {
+          this.listener.onSuccess?.({ startedAt: call.attemptStartedAt });
+          return result;
+        },
+        (error: unknown) => {
+          const final = this.translate(error, options.signal);
+          this.listener.onFailure?.({ error: final, classification: classifyError(final) });
+          throw final;
+        },
       );
-      this.listener.onSuccess?.({ startedAt: attemptStartedAt });
-      return result as T;
+  }
+
+  /** One attempt of a call: runs `fn` and decides from its error whether the retry layer may run it again. */
+  private attempt<T>(
+    fn: (signal: AbortSignal, attempt: number) => Promise<T>,
+    signal: AbortSignal,
+    attempt: number,
+    call: CallProgress,
+  ): Promise<T> {
+    if (signal.aborted) return Promise.reject(this.abortEnd(signal.reason));
+    call.attemptStartedAt = Date.now();
+    let work: Promise<T>;
+    try {
+      work = fn(signal, attempt);
     } catch (error) {
-      const final = this.translate(error, options.signal);
-      this.listener.onFailure?.({ error: final, classification: classifyError(final) });
-      throw final;
+      work = Promise.reject(error);
     }
+    return work.catch((error: unknown) => {
+      // Ended by the call's deadline or the caller's abort: final, and says nothing about the database. The
+      // work's own late error (a released connection's "Connection terminated") would count and be retried.
+      if (signal.aborted) throw this.abortEnd(signal.reason);
+      const classification = classifyError(error);
+      if (classification.kind === 'misconfiguration') call.misconfigurations++;
+      const last = attempt + 1 >= this.settings.retry.maxAttempts;
+      throw this.decide(error, classification, call.idempotent, call.misconfigurations, last);
+    });
+  }
+
+  /** Clears the deadline timers (on shutdown); calls made later arm them again. */
+  close(): void {
+    this.deadlines.close();
   }
 
   /** Marks an attempt's error retryable or escalates it; returns what to throw. */
