@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { Task } from '@conductor/nestjs';
+import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
+import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+
+const JOBS = 400;
+const BUSY_MS = 2;
+
+@Injectable()
+class BusyHandlers {
+  finished = 0;
+
+  /** Holds the CPU for 2 ms and settles at once: the next start may chain straight on from it. */
+  @Task('busy')
+  async busy(): Promise<void> {
+    const until = performance.now() + BUSY_MS;
+    while (performance.now() < until);
+    this.finished++;
+  }
+}
+
+describe('queue: handlers that finish at once still let the event loop turn', () => {
+  let database: { name: string; url: string };
+  let q: QueueApp;
+  let handlers: BusyHandlers;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('turns');
+    // A buffer that holds the whole batch, so one fetch hands every execution to the worker at once.
+    q = await startQueueApp(database.url, [BusyHandlers], { concurrency: 10, prefetch: 500 });
+    handlers = q.app.get(BusyHandlers);
+  });
+
+  afterAll(async () => {
+    await q?.close();
+    await dropTestDatabase(database.name);
+  });
+
+  it('yields to timers and I/O every few milliseconds while it starts buffered executions back to back', async () => {
+    let last = performance.now();
+    let longestGap = 0;
+    const tick = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+    }, 1);
+    try {
+      await q.queue.invokeBatch(Array.from({ length: JOBS }, (_, i) => ({ task: 'busy', payload: { i } })));
+      await eventually('every handler ran', () => handlers.finished === JOBS, 30_000);
+    } finally {
+      clearInterval(tick);
+    }
+    // Chained without a turn, the buffered 800 ms of handlers would hold the loop for all of it (measured:
+    // the whole drain, in one gap). The worker yields once 5 ms have gone into starts: a turn then holds
+    // the concurrency's first starts too (10 × 2 ms), a completion flush, and this machine's stalls.
+    expect(longestGap).toBeLessThan(200);
+  });
+});
