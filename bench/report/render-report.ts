@@ -54,7 +54,7 @@ export function renderReport(run: BenchRun): string {
       `${s.drainCapMs / 1000} s is stopped and its rate taken from what it finished ("capped"). Trickle: workers idle for 1 s, then ` +
       `${s.trickleJobs} invokes ${s.trickleGapMs} ms apart; latency from the invoke call to the handler's start, same process.`,
     '',
-    '**Rerun:** `npm run bench` (about 15 minutes). `BENCH_QUICK=1` for a smoke run; `BENCH_PG_URL` for another server; ' +
+    '**Rerun:** `npm run bench` (about 25 minutes). `BENCH_QUICK=1` for a smoke run; `BENCH_PG_URL` for another server; ' +
       '`BENCH_SYSTEMS=conductor,raw-sql` and `BENCH_PARTS=queue` or `policy` to narrow it; `BENCH_JOBS`, `BENCH_REPEATS`; ' +
       '`BENCH_CHILD_ARGS=--cpu-prof` to profile the measured processes.',
     '',
