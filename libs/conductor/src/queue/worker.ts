@@ -280,7 +280,7 @@ export class Worker {
    * meanwhile: the answer of the fetch that refills the buffer, sent early on purpose, waited behind the
    * whole buffer (measured: every fetch found it empty). Yielding after every `concurrency` starts let it
    * in, but then each turn of the loop ran only 10 no-op handlers at concurrency 10. A turn of 1 ms keeps
-   * the completer's flush timer on time (5 ms turns slowed the drains that copy finished executions).
+   * the completer's flush timer on time (5 ms turns did no better where completions copy finished rows).
    */
   private dispatchSoon(): void {
     if (this.startsThisTurn < STARTS_PER_TURN && performance.now() - this.turnStartedAt < TURN_BUDGET_MS) {
