@@ -77,6 +77,12 @@ describe('Database.batchExecute', () => {
     expect((errors[0].error as Error).message).toBe('caller gave up');
   });
 
+  it('rejects a call it cannot make instead of throwing at the caller', async () => {
+    let call: Promise<unknown> | undefined;
+    expect(() => (call = db.query('SELECT 1', [], null as never))).not.toThrow();
+    await expect(call).rejects.toThrow(TypeError);
+  });
+
   it('refuses a call deadline no timer can keep, naming the call, before running anything', async () => {
     await db.query('CREATE TABLE IF NOT EXISTS deadline_runs (n int)');
     for (const bad of [0, -5, 1.5, Number.NaN, 2 ** 31]) {

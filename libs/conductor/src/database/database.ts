@@ -92,11 +92,16 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
    * connection broke is retried only with `{ idempotent: true }`.
    */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[], options: QueryOptions = {}): Promise<T[]> {
-    const scope = this.transactions.getStore();
-    if (scope) return scope.query<T>(sql, params, options);
-    const route = this.options.replicas.length > 0 ? (options.route ?? routeStatement(sql)) : 'primary';
-    const name = this.options.preparedStatements ? options.name : undefined;
-    return this.policy.execute((signal) => this.runOnce<T>(sql, params, name, route, signal), options);
+    // Not `async` (a promise around the policy's own, on every statement), so bad input must still reject, not throw.
+    try {
+      const scope = this.transactions.getStore();
+      if (scope) return scope.query<T>(sql, params, options);
+      const route = this.options.replicas.length > 0 ? (options.route ?? routeStatement(sql)) : 'primary';
+      const name = this.options.preparedStatements ? options.name : undefined;
+      return this.policy.execute((signal) => this.runOnce<T>(sql, params, name, route, signal), options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

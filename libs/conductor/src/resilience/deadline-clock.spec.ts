@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { DeadlineClock } from './deadline-clock';
 
 /** Work that ends only when its signal aborts, and then with its own error (which the clock must not pass on). */
@@ -103,6 +104,14 @@ describe('DeadlineClock', () => {
     await expect(aborted).rejects.toBe(reason);
     expect(seen?.reason).toBe(reason);
     await expect(other).resolves.toBe('other');
+  });
+
+  it('lets go of the caller’s signal when a call expires, even if its work never settles', async () => {
+    const caller = new AbortController();
+    await expect(clock.run(20, caller.signal, late('call'), () => new Promise(() => undefined))).rejects.toThrow(
+      'call timed out',
+    );
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
   });
 
   it('does not start the work when the caller has already aborted', async () => {

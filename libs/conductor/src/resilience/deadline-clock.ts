@@ -4,6 +4,9 @@ interface PendingCall {
   readonly controller: AbortController;
   readonly timedOut: () => Error;
   readonly reject: (reason: unknown) => void;
+  /** The caller's signal and the listener on it, removed as soon as the call ends, however it ends. */
+  readonly caller?: AbortSignal;
+  onCallerAbort?: () => void;
   prev?: PendingCall;
   next?: PendingCall;
   linked: boolean;
@@ -41,21 +44,16 @@ export class DeadlineClock {
     if (caller?.aborted) return Promise.reject(caller.reason);
     const controller = new AbortController();
     return new Promise<T>((resolve, reject) => {
-      const call: PendingCall = { deadline: performance.now() + timeoutMs, controller, timedOut, reject, linked: false };
+      const call: PendingCall = { deadline: performance.now() + timeoutMs, controller, timedOut, reject, caller, linked: false };
       const lane = this.enter(timeoutMs, call);
-      let onCallerAbort: (() => void) | undefined;
       if (caller) {
-        onCallerAbort = (): void => {
-          this.leave(lane, call);
+        call.onCallerAbort = (): void => {
+          this.end(lane, call);
           controller.abort(caller.reason);
           reject(caller.reason);
         };
-        caller.addEventListener('abort', onCallerAbort, { once: true });
+        caller.addEventListener('abort', call.onCallerAbort, { once: true });
       }
-      const settle = (): void => {
-        this.leave(lane, call);
-        if (onCallerAbort) caller?.removeEventListener('abort', onCallerAbort);
-      };
       let work: Promise<T>;
       try {
         work = fn(controller.signal);
@@ -64,11 +62,11 @@ export class DeadlineClock {
       }
       work.then(
         (value) => {
-          settle();
+          this.end(lane, call);
           resolve(value);
         },
         (error: unknown) => {
-          settle();
+          this.end(lane, call);
           reject(error);
         },
       );
@@ -97,6 +95,15 @@ export class DeadlineClock {
     return lane;
   }
 
+  /** The call is over (settled, expired or aborted by its caller): off its lane and off its caller's signal. */
+  private end(lane: Lane, call: PendingCall): void {
+    this.leave(lane, call);
+    if (call.onCallerAbort) {
+      call.caller?.removeEventListener('abort', call.onCallerAbort);
+      call.onCallerAbort = undefined;
+    }
+  }
+
   private leave(lane: Lane, call: PendingCall): void {
     if (!call.linked) return;
     call.linked = false;
@@ -118,7 +125,8 @@ export class DeadlineClock {
     const now = performance.now();
     while (lane.head && lane.head.deadline <= now) {
       const call = lane.head;
-      this.leave(lane, call);
+      // Its work may still be running: the caller's signal must not keep a listener until it settles.
+      this.end(lane, call);
       const error = call.timedOut();
       call.controller.abort(error);
       call.reject(error);
