@@ -66,18 +66,20 @@ function render(costs: DrainCost[], what: string, warmUp: number): string {
     '',
     `${what}. Measured from the moment ${warmUp.toLocaleString('en-US')} handlers have started until the database holds no unfinished job.`,
     '',
-    '| system | jobs/s until the database holds no unfinished job | Node CPU | PostgreSQL CPU |',
-    '| --- | --- | --- | --- |',
+    '| system | jobs/s until the database holds no unfinished job | Node CPU | of it, the main thread | PostgreSQL CPU |',
+    '| --- | --- | --- | --- | --- |',
     ...costs.map(
       (c) =>
-        `| ${c.system} | ${Math.round(c.jobsPerSecond).toLocaleString('en-US')} | ${micro(c.nodeMicrosPerJob)} | ${micro(c.postgresMicrosPerJob)} |`,
+        `| ${c.system} | ${Math.round(c.jobsPerSecond).toLocaleString('en-US')} | ${micro(c.nodeMicrosPerJob)} | ${micro(c.mainThreadMicrosPerJob)} | ${micro(c.postgresMicrosPerJob)} |`,
     ),
     '',
-    '| system | statement | calls | rows per call | execution time per job |',
-    '| --- | --- | --- | --- | --- |',
+    '| system | statement | calls | rows per call | execution time per job | WAL per job | full-page images per 1,000 jobs |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...costs.flatMap((c) =>
       c.statements.map(
-        (s) => `| ${c.system} | ${s.label.replace(/\|/g, '\\|')} | ${s.calls} | ${s.rowsPerCall} | ${micro(s.microsPerJob)} |`,
+        (s) =>
+          `| ${c.system} | ${s.label.replace(/\|/g, '\\|')} | ${s.calls} | ${s.rowsPerCall} | ${micro(s.microsPerJob)} | ` +
+          `${Math.round(s.walBytesPerJob)} B | ${s.fullPagesPerThousandJobs.toFixed(1)} |`,
       ),
     ),
     ...missing.map((m) => `\nNo statement costs: ${m}.`),

@@ -5,6 +5,7 @@ import { waitUntil } from '../support/wait-until';
 import type { QueueSystemSpec } from '../systems/queue-system.interface';
 import { payloads } from '../workloads/metrics';
 import { HandlerStarts } from './handler-starts';
+import { mainThreadCpuMicros } from './main-thread-cpu';
 import { postgresCpuMicros } from './postgres-cpu';
 import { type StatementCost, enableStatementCosts, readStatementCosts, resetStatementCosts } from './statement-costs';
 
@@ -14,6 +15,8 @@ export interface DrainCost {
   jobsPerSecond: number;
   /** CPU of this Node process (the workers run in it), µs per job. */
   nodeMicrosPerJob: number;
+  /** The part of it on the main thread, which runs JavaScript; undefined where it cannot be read. */
+  mainThreadMicrosPerJob: number | undefined;
   /** CPU of the embedded server (postmaster and backends), µs per job; undefined where it cannot be read. */
   postgresMicrosPerJob: number | undefined;
   /** Empty when pg_stat_statements cannot be read; `statementsMissing` then says why and what to do. */
@@ -51,6 +54,7 @@ export async function measureDrainCost(
     if (!statementsMissing) await resetStatementCosts(statementsClient);
     const from = starts.started;
     const cpu = process.cpuUsage();
+    const mainThread = mainThreadCpuMicros();
     const postgres = postgresCpuMicros(server.dataDir);
     const t0 = performance.now();
     await starts.reached(settings.jobs);
@@ -60,12 +64,15 @@ export async function measureDrainCost(
       );
     const elapsedMs = performance.now() - t0;
     const node = process.cpuUsage(cpu);
+    const mainThreadNow = mainThreadCpuMicros();
     const postgresNow = postgresCpuMicros(server.dataDir);
     const measured = settings.jobs - from;
     return {
       system: spec.label,
       jobsPerSecond: (measured * 1000) / elapsedMs,
       nodeMicrosPerJob: (node.user + node.system) / measured,
+      mainThreadMicrosPerJob:
+        mainThread === undefined || mainThreadNow === undefined ? undefined : (mainThreadNow - mainThread) / measured,
       postgresMicrosPerJob: postgres === undefined || postgresNow === undefined ? undefined : (postgresNow - postgres) / measured,
       statements: statementsMissing ? [] : await readStatementCosts(statementsClient, measured),
       statementsMissing,

@@ -1,15 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** Clock ticks per second of /proc/<pid>/stat times: 100 on Linux (USER_HZ). */
-const TICKS_PER_SECOND = 100;
-
-// Indexes into the fields of /proc/<pid>/stat that follow the command name (`state` is 0): see proc(5).
-const PPID = 1;
-const UTIME = 11;
-const STIME = 12;
-const CUTIME = 13;
-const CSTIME = 14;
+import { CSTIME, CUTIME, PPID, STIME, TICKS_PER_SECOND, UTIME, statFields } from './proc-stat';
 
 /**
  * CPU time (user + system, in µs) used so far by the server whose data directory is `dataDir`: its
@@ -24,7 +15,7 @@ export function postgresCpuMicros(dataDir: string | undefined): number | undefin
   let ticks: number;
   try {
     postmaster = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0].trim();
-    const own = statFields(postmaster);
+    const own = statFields(`/proc/${postmaster}/stat`);
     ticks = Number(own[UTIME]) + Number(own[STIME]) + Number(own[CUTIME]) + Number(own[CSTIME]);
   } catch {
     return undefined;
@@ -32,17 +23,11 @@ export function postgresCpuMicros(dataDir: string | undefined): number | undefin
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     let fields: string[];
     try {
-      fields = statFields(pid);
+      fields = statFields(`/proc/${pid}/stat`);
     } catch {
       continue; // exited meanwhile: its time is in the postmaster's cutime once reaped
     }
     if (fields[PPID] === postmaster) ticks += Number(fields[UTIME]) + Number(fields[STIME]);
   }
   return Number.isFinite(ticks) ? (ticks * 1_000_000) / TICKS_PER_SECOND : undefined;
-}
-
-/** The fields of /proc/<pid>/stat after the command name, which may itself hold spaces and parentheses. */
-function statFields(pid: string): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }

@@ -10,6 +10,10 @@ export interface StatementCost {
   rowsPerCall: number;
   /** Execution time per measured job, in µs. */
   microsPerJob: number;
+  /** WAL written per measured job, in bytes. */
+  walBytesPerJob: number;
+  /** Full-page images written per 1,000 measured jobs: the first change to a page after a checkpoint writes the whole page. */
+  fullPagesPerThousandJobs: number;
 }
 
 const STATEMENTS = readSql('cost', 'statement-costs.sql');
@@ -40,12 +44,21 @@ export async function resetStatementCosts(client: Client): Promise<void> {
 
 /** The costliest statements of the client's database since the reset, per job of the `jobs` measured. */
 export async function readStatementCosts(client: Client, jobs: number): Promise<StatementCost[]> {
-  const { rows } = await client.query<{ calls: number; rows: string; total_ms: number; query: string }>(STATEMENTS, [SHOWN]);
+  const { rows } = await client.query<{
+    calls: number;
+    rows: string;
+    total_ms: number;
+    wal_bytes: number;
+    wal_fpi: string;
+    query: string;
+  }>(STATEMENTS, [SHOWN]);
   return rows.map((row) => ({
     label: labelOf(row.query),
     calls: row.calls,
     rowsPerCall: Math.round(Number(row.rows) / Math.max(1, row.calls)),
     microsPerJob: (row.total_ms * 1000) / jobs,
+    walBytesPerJob: row.wal_bytes / jobs,
+    fullPagesPerThousandJobs: (Number(row.wal_fpi) * 1000) / jobs,
   }));
 }
 
