@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { Orchestrator, QueueHealthIndicator, Task } from '@conductor/nestjs';
 import { startConductor } from '../support/app';
-import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
+import { eventually, useQueueApp } from '../support/queue-app';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
 
 @Injectable()
@@ -12,21 +12,13 @@ class Handlers {
 }
 
 describe('QueueHealthIndicator', () => {
-  let database: { name: string; url: string };
-  let q: QueueApp;
+  // This process works on `default` only, so executions sent to `parked` stay ready: a backlog on demand.
+  const q = useQueueApp('qhealth', [Handlers], { queues: ['default'] });
   let indicator: QueueHealthIndicator;
 
   beforeAll(async () => {
-    database = await createTestDatabase('qhealth');
-    // This process works on `default` only, so executions sent to `parked` stay ready: a backlog on demand.
-    q = await startQueueApp(database.url, [Handlers], { queues: ['default'] });
     indicator = q.app.get(QueueHealthIndicator);
     await eventually('orchestrator heartbeating', () => q.app.get(Orchestrator).status().lastHeartbeatAt !== undefined);
-  });
-
-  afterAll(async () => {
-    await q?.close();
-    if (database) await dropTestDatabase(database.name);
   });
 
   it('is up when registered, heartbeating and running, with the counts', async () => {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConductorMetrics, type TaskContext, Task } from '@conductor/nestjs';
-import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { eventually, useQueueApp } from '../support/queue-app';
 import { sample } from './prometheus-sample';
 
 @Injectable()
@@ -18,19 +17,11 @@ class Handlers {
 }
 
 describe('task metrics', () => {
-  let database: { name: string; url: string };
-  let q: QueueApp;
+  const q = useQueueApp('tmetrics', [Handlers]);
   let metrics: ConductorMetrics;
 
-  beforeAll(async () => {
-    database = await createTestDatabase('tmetrics');
-    q = await startQueueApp(database.url, [Handlers]);
+  beforeAll(() => {
     metrics = q.app.get(ConductorMetrics);
-  });
-
-  afterAll(async () => {
-    await q?.close();
-    if (database) await dropTestDatabase(database.name);
   });
 
   it('counts invocations, completions, retries and dead executions, with run and wait histograms', async () => {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Task } from '@conductor/nestjs';
-import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { eventually, useQueueApp } from '../support/queue-app';
 
 const JOBS = 200;
 const BUSY_MS = 5;
@@ -20,20 +19,12 @@ class BusyHandlers {
 }
 
 describe('queue: handlers that finish at once still let the event loop turn', () => {
-  let database: { name: string; url: string };
-  let q: QueueApp;
+  // A buffer that holds the whole batch, so one fetch hands every execution to the worker at once.
+  const q = useQueueApp('turns', [BusyHandlers], { concurrency: 10, prefetch: 500 });
   let handlers: BusyHandlers;
 
-  beforeAll(async () => {
-    database = await createTestDatabase('turns');
-    // A buffer that holds the whole batch, so one fetch hands every execution to the worker at once.
-    q = await startQueueApp(database.url, [BusyHandlers], { concurrency: 10, prefetch: 500 });
+  beforeAll(() => {
     handlers = q.app.get(BusyHandlers);
-  });
-
-  afterAll(async () => {
-    await q?.close();
-    await dropTestDatabase(database.name);
   });
 
   it('yields to timers and I/O every few milliseconds while it starts buffered executions back to back', async () => {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Task, type TaskContext } from '@conductor/nestjs';
 import { FaultProxy } from '../support/fault-proxy';
-import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
-import { createTestDatabase, dropTestDatabase, withAdmin } from '../support/test-database';
+import { type QueueApp, eventually, startQueueApp, useQueueApp } from '../support/queue-app';
+import { withAdmin } from '../support/test-database';
 
 @Injectable()
 class Handlers {
@@ -36,27 +36,19 @@ class Handlers {
   }
 }
 
-async function count(q: QueueApp, sql: string, params: unknown[] = []): Promise<number> {
+async function count(q: Pick<QueueApp, 'db'>, sql: string, params: unknown[] = []): Promise<number> {
   const [row] = await q.db.query<{ n: number }>(sql, params);
   return row.n;
 }
 
 describe('queue: idempotency keys and transactions', () => {
-  let database: { name: string; url: string };
-  let q: QueueApp;
+  const q = useQueueApp('idem', [Handlers]);
   let handlers: Handlers;
 
   beforeAll(async () => {
-    database = await createTestDatabase('idem');
-    q = await startQueueApp(database.url, [Handlers]);
     handlers = q.app.get(Handlers);
-    handlers.url = database.url;
+    handlers.url = q.database.url;
     await q.db.query('CREATE TABLE effects (tag text NOT NULL, attempt int NOT NULL)');
-  });
-
-  afterAll(async () => {
-    await q?.close();
-    await dropTestDatabase(database.name);
   });
 
   it('gives 25 concurrent invokes with one key a single execution', async () => {
@@ -87,8 +79,8 @@ describe('queue: idempotency keys and transactions', () => {
   });
 
   it('enqueues exactly once when the acknowledgement of the insert is lost and the call is retried', async () => {
-    const proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(database.url).port) });
-    const viaProxy = await startQueueApp(proxy.url(database.url), [], { workers: false, strict: false });
+    const proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(q.database.url).port) });
+    const viaProxy = await startQueueApp(proxy.url(q.database.url), [], { workers: false, strict: false });
     try {
       await viaProxy.queue.stats(); // warm: connections open through the proxy
       await proxy.setMode('cut', { times: 1 });
@@ -113,8 +105,8 @@ describe('queue: idempotency keys and transactions', () => {
   it('enqueues once when a retried insert finds its first try still queued, alone or in a batch', async () => {
     // No process runs `parked`: the first try's rows are still in the hot table when the retry comes,
     // which must skip them (a plain insert would fail on the primary key, or insert them twice).
-    const proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(database.url).port) });
-    const viaProxy = await startQueueApp(proxy.url(database.url), [], { workers: false, strict: false });
+    const proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(q.database.url).port) });
+    const viaProxy = await startQueueApp(proxy.url(q.database.url), [], { workers: false, strict: false });
     try {
       await viaProxy.queue.stats();
       await proxy.setMode('cut', { times: 1 });

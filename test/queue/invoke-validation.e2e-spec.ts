@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidInvokeError, QueueService, Task } from '@conductor/nestjs';
 import { startConductor } from '../support/app';
-import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
+import { eventually, startQueueApp, useQueueApp } from '../support/queue-app';
 import { createTestDatabase, dropTestDatabase, withAdmin } from '../support/test-database';
 
 @Injectable()
@@ -11,18 +11,7 @@ class Handlers {
 }
 
 describe('queue: invoke rejects bad input with a clear error and writes nothing', () => {
-  let database: { name: string; url: string };
-  let q: QueueApp;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('invalid');
-    q = await startQueueApp(database.url, [Handlers], { maxPayloadBytes: 1_000, workers: true });
-  });
-
-  afterAll(async () => {
-    await q?.close();
-    await dropTestDatabase(database.name);
-  });
+  const q = useQueueApp('invalid', [Handlers], { maxPayloadBytes: 1_000, workers: true });
 
   const cyclic: Record<string, unknown> = { a: 1 };
   cyclic.self = cyclic;
@@ -64,7 +53,7 @@ describe('queue: invoke rejects bad input with a clear error and writes nothing'
 
   it('stores task and queue names with quotes, semicolons, backslashes and unicode as plain data', async () => {
     const strange = `x'); DROP TABLE conductor.executions; --\\ "ü☃"`;
-    const relaxed = await startQueueApp(database.url, [], { workers: false, strict: false });
+    const relaxed = await startQueueApp(q.database.url, [], { workers: false, strict: false });
     try {
       const { id } = await relaxed.queue.invoke(strange, { s: strange }, { queue: strange });
       const execution = await relaxed.queue.get(id);
@@ -86,7 +75,7 @@ describe('queue: invoke rejects bad input with a clear error and writes nothing'
   });
 
   it('chunks a batch of 100,000 items into bounded statements', async () => {
-    const relaxed = await startQueueApp(database.url, [], { workers: false, strict: false });
+    const relaxed = await startQueueApp(q.database.url, [], { workers: false, strict: false });
     try {
       const results = await relaxed.queue.invokeBatch(
         Array.from({ length: 100_000 }, (_, n) => ({ task: 'bulk', payload: { n } })),

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Orchestrator, Task, type TaskContext } from '@conductor/nestjs';
-import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { type SuiteQueueApp, eventually, useQueueApp } from '../support/queue-app';
 
 /** A handler whose first attempt blocks until the test releases it, and which records what it saw. */
 @Injectable()
 class Handlers {
   registeredAtFetch: boolean[] = [];
   releaseFirst?: () => void;
-  q?: QueueApp;
+  q?: SuiteQueueApp;
 
   @Task('probe-registration')
   async probe(_payload: unknown, ctx: TaskContext): Promise<void> {
@@ -35,21 +34,14 @@ class Handlers {
 }
 
 describe('queue: registration, stale sweep and fencing', () => {
-  let database: { name: string; url: string };
-  let q: QueueApp;
   let handlers: Handlers;
+  // Declared first: Jest runs afterAll hooks in that order, and a blocked handler would hold up the app's close.
+  afterAll(() => handlers?.releaseFirst?.());
+  const q = useQueueApp('leases', [Handlers]);
 
-  beforeAll(async () => {
-    database = await createTestDatabase('leases');
-    q = await startQueueApp(database.url, [Handlers]);
+  beforeAll(() => {
     handlers = q.app.get(Handlers);
     handlers.q = q;
-  });
-
-  afterAll(async () => {
-    handlers?.releaseFirst?.();
-    await q?.close();
-    await dropTestDatabase(database.name);
   });
 
   it('registers the orchestrator before any worker fetches', async () => {
@@ -197,19 +189,8 @@ class MixedOutcomes {
 }
 
 describe('queue: a batch of outcomes half written', () => {
-  let database: { name: string; url: string };
-  let q: QueueApp;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('half_written');
-    // A flush window wide enough that the success and the failure below share one batch.
-    q = await startQueueApp(database.url, [MixedOutcomes], { completionFlushMs: 200, concurrency: 4 });
-  });
-
-  afterAll(async () => {
-    await q?.close();
-    await dropTestDatabase(database.name);
-  });
+  // A flush window wide enough that the success and the failure below share one batch.
+  const q = useQueueApp('half_written', [MixedOutcomes], { completionFlushMs: 200, concurrency: 4 });
 
   it('does not send landed completions again when the failures of the same batch fail to write', async () => {
     // The failure statement fails transiently more often than the database layer retries, so the

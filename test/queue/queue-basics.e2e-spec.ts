@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SHUTDOWN_CLOSING_BUDGET_MS, Task, type TaskContext } from '@conductor/nestjs';
 import { FaultProxy } from '../support/fault-proxy';
-import { FAST_QUEUE, type QueueApp, eventually, startQueueApp } from '../support/queue-app';
+import { FAST_QUEUE, eventually, startQueueApp, useQueueApp } from '../support/queue-app';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
 
 @Injectable()
@@ -23,18 +23,7 @@ class Handlers {
 }
 
 describe('queue: invoke, run, complete, retry, dead, replay', () => {
-  let database: { name: string; url: string };
-  let q: QueueApp;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('queue');
-    q = await startQueueApp(database.url, [Handlers]);
-  });
-
-  afterAll(async () => {
-    await q?.close();
-    await dropTestDatabase(database.name);
-  });
+  const q = useQueueApp('queue', [Handlers]);
 
   it('runs an invoked task and keeps its result', async () => {
     const { id, deduplicated } = await q.queue.invoke('echo', { n: 21 });

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PermanentTaskError, Task, type TaskContext } from '@conductor/nestjs';
-import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { eventually, useQueueApp } from '../support/queue-app';
 
 @Injectable()
 class Handlers {
@@ -58,19 +57,11 @@ class Handlers {
 }
 
 describe('queue: order, limits, cancel, timeouts and bad outcomes', () => {
-  let database: { name: string; url: string };
-  let q: QueueApp;
+  const q = useQueueApp('sched', [Handlers], { concurrency: 1, prefetch: 0, maxAttempts: 2 });
   let handlers: Handlers;
 
-  beforeAll(async () => {
-    database = await createTestDatabase('sched');
-    q = await startQueueApp(database.url, [Handlers], { concurrency: 1, prefetch: 0, maxAttempts: 2 });
+  beforeAll(() => {
     handlers = q.app.get(Handlers);
-  });
-
-  afterAll(async () => {
-    await q?.close();
-    await dropTestDatabase(database.name);
   });
 
   it('runs higher priorities first, then by due time; a delayed execution waits; runAt in the past runs now', async () => {
@@ -150,18 +141,7 @@ describe('queue: order, limits, cancel, timeouts and bad outcomes', () => {
 });
 
 describe('queue: per-task concurrency', () => {
-  let database: { name: string; url: string };
-  let q: QueueApp;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('limits');
-    q = await startQueueApp(database.url, [Handlers], { concurrency: 8 });
-  });
-
-  afterAll(async () => {
-    await q?.close();
-    await dropTestDatabase(database.name);
-  });
+  const q = useQueueApp('limits', [Handlers], { concurrency: 8 });
 
   it('never runs more handlers of a task at once than its limit, while other tasks use the free slots', async () => {
     const handlers = q.app.get(Handlers);

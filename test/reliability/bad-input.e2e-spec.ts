@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Database, InjectDatabase, Orchestrator, Task, type TaskContext } from '@conductor/nestjs';
-import { FAST_QUEUE, type QueueApp, eventually, startQueueApp } from '../support/queue-app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { FAST_QUEUE, eventually, startQueueApp, useQueueApp } from '../support/queue-app';
 import type { Cell } from './support/markdown-table';
 import { writeSection } from './support/reliability-report';
 
@@ -65,22 +64,17 @@ function unstorable(kind: string): unknown {
 }
 
 describe('reliability: bad input', () => {
-  let database: { name: string; url: string };
-  let q: QueueApp;
+  const q = useQueueApp('badinput', [BadInputHandlers], { maxPayloadBytes: 1_000_000 });
   const names: Record<string, Cell>[] = [];
   const races: Record<string, Cell>[] = [];
   const results: Record<string, Cell>[] = [];
   const memory: Record<string, Cell>[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase('badinput');
-    q = await startQueueApp(database.url, [BadInputHandlers], { maxPayloadBytes: 1_000_000 });
     await q.db.query('CREATE TABLE replay_runs (execution_id uuid NOT NULL)');
   });
 
-  afterAll(async () => {
-    await q?.close();
-    await dropTestDatabase(database.name);
+  afterAll(() => {
     writeSection('bad-input', {
       summary:
         'Bad input that the other queue tests do not cover, each with the figures it produced. Every case must ' +
@@ -104,7 +98,7 @@ describe('reliability: bad input', () => {
   it.each(STRANGE_SCHEMAS)(
     'runs a queue in schema %j with a strange task and queue name; nothing else touched',
     async (schema) => {
-      const app = await startQueueApp(database.url, [BadInputHandlers], { ...FAST_QUEUE, schema, queues: [`q'u"e;ue\\ ☃`] });
+      const app = await startQueueApp(q.database.url, [BadInputHandlers], { ...FAST_QUEUE, schema, queues: [`q'u"e;ue\\ ☃`] });
       try {
         const jobs = await app.queue.invokeBatch(
           Array.from({ length: 20 }, (_, n) => ({
@@ -227,7 +221,7 @@ describe('reliability: bad input', () => {
 
   it('enqueues 100,000 items in chunks with bounded memory', async () => {
     // A producer-only instance: no worker drains the rows while they are counted.
-    const producer = await startQueueApp(database.url, [], { workers: false, strict: false });
+    const producer = await startQueueApp(q.database.url, [], { workers: false, strict: false });
     const items = Array.from({ length: 100_000 }, (_, n) => ({ task: 'bulk.unhandled', payload: { n, pad: 'x'.repeat(100) } }));
     let statements = 0;
     const count = (): void => void statements++;

@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { type Database, type QueueOptions, QueueService, getDatabaseToken } from '@conductor/nestjs';
 import { startConductor } from './app';
+import { type TestDatabase, createTestDatabase, dropTestDatabase } from './test-database';
 
 // Queue tests import their polling helper from here, with the rest of their kit.
 export { eventually } from './wait-for';
@@ -38,5 +39,48 @@ export async function startQueueApp(url: string, providers: Provider[], queue: P
     queue: app.get(QueueService),
     db: app.get<Database>(getDatabaseToken('main')),
     close: () => app.close(),
+  };
+}
+
+/** The queue app of a describe block (see `useQueueApp`), and the database it runs on. */
+export interface SuiteQueueApp extends Omit<QueueApp, 'close'> {
+  readonly database: TestDatabase;
+}
+
+/**
+ * Gives the calling describe block a queue app on a database of its own: both made in a `beforeAll`,
+ * closed and dropped in an `afterAll`. Read its members inside hooks and tests, once they have run.
+ * NOTE: Jest runs `afterAll` hooks in the order they were declared: cleanup that must come before the
+ * app closes (releasing a handler that blocks) is declared before this call.
+ */
+export function useQueueApp(prefix: string, providers: Provider[], queue: Partial<QueueOptions> = {}): SuiteQueueApp {
+  let database: TestDatabase | undefined;
+  let started: QueueApp | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(prefix);
+    started = await startQueueApp(database.url, providers, queue);
+  });
+  afterAll(async () => {
+    await started?.close();
+    if (database) await dropTestDatabase(database.name);
+  });
+  const current = (): QueueApp => {
+    if (!started) throw new Error(`the "${prefix}" queue app is not started yet: use it inside hooks and tests`);
+    return started;
+  };
+  return {
+    get database() {
+      if (!database) throw new Error(`the "${prefix}" database is not created yet: use it inside hooks and tests`);
+      return database;
+    },
+    get app() {
+      return current().app;
+    },
+    get queue() {
+      return current().queue;
+    },
+    get db() {
+      return current().db;
+    },
   };
 }

@@ -29,8 +29,14 @@ export async function withAdmin<T>(fn: (client: Client) => Promise<T>, base = ad
   }
 }
 
+/** A database of its own for a test or a describe block. */
+export interface TestDatabase {
+  name: string;
+  url: string;
+}
+
 /** Creates a fresh database cloned from the template; returns its name and URL. */
-export async function createTestDatabase(prefix = 't'): Promise<{ name: string; url: string }> {
+export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await withAdmin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`));
   return { name, url: urlOf(name) };
