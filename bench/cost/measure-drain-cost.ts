@@ -71,9 +71,8 @@ export async function measureDrainCost(
       system: spec.label,
       jobsPerSecond: (measured * 1000) / elapsedMs,
       nodeMicrosPerJob: (node.user + node.system) / measured,
-      mainThreadMicrosPerJob:
-        mainThread === undefined || mainThreadNow === undefined ? undefined : (mainThreadNow - mainThread) / measured,
-      postgresMicrosPerJob: postgres === undefined || postgresNow === undefined ? undefined : (postgresNow - postgres) / measured,
+      mainThreadMicrosPerJob: perJob(mainThread, mainThreadNow, measured),
+      postgresMicrosPerJob: perJob(postgres, postgresNow, measured),
       statements: statementsMissing ? [] : await readStatementCosts(statementsClient, measured),
       statementsMissing,
     };
@@ -82,4 +81,9 @@ export async function measureDrainCost(
     await statementsClient.end();
     await server.dropDatabase(database);
   }
+}
+
+/** What a reading grew by over the measured stretch, per job; undefined when either reading is missing. */
+function perJob(before: number | undefined, after: number | undefined, jobs: number): number | undefined {
+  return before === undefined || after === undefined ? undefined : (after - before) / jobs;
 }

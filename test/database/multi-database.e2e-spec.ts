@@ -4,7 +4,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Database, DatabaseRegistry, InjectDatabase, getDatabaseToken } from '@conductor/nestjs';
 import { startConductor } from '../support/app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { type TestDatabase, createTestDatabase, dropTestDatabase } from '../support/test-database';
 
 enum Db {
   Main = 'main',
@@ -20,8 +20,8 @@ class Consumer {
 }
 
 describe('several databases, each with its own DSN and pool', () => {
-  let main: { name: string; url: string };
-  let reference: { name: string; url: string };
+  let main: TestDatabase;
+  let reference: TestDatabase;
   let app: TestingModule;
 
   beforeAll(async () => {

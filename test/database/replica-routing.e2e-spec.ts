@@ -1,12 +1,12 @@
 import type { TestingModule } from '@nestjs/testing';
 import { Database, getDatabaseToken } from '@conductor/nestjs';
 import { startConductor } from '../support/app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { type TestDatabase, createTestDatabase, dropTestDatabase } from '../support/test-database';
 
 // A second database stands in for the replica: where a statement ran shows in current_database().
 describe('read replica routing', () => {
-  let primary: { name: string; url: string };
-  let replica: { name: string; url: string };
+  let primary: TestDatabase;
+  let replica: TestDatabase;
   let app: TestingModule;
   let db: Database;
 

@@ -13,7 +13,7 @@ import {
 import { freePort } from '../../apps/sample/src/embedded-postgres';
 import { quietLogger, startConductor } from '../support/app';
 import { type EmbeddedServer, startEmbeddedServer } from '../support/embedded-server';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { type TestDatabase, createTestDatabase, dropTestDatabase } from '../support/test-database';
 
 enum Db {
   Main = 'main',
@@ -110,8 +110,8 @@ class Consumer {
 }
 
 describe('ConductorModule.forRootAsync', () => {
-  let main: { name: string; url: string };
-  let reference: { name: string; url: string };
+  let main: TestDatabase;
+  let reference: TestDatabase;
 
   beforeAll(async () => {
     main = await createTestDatabase('async_main');

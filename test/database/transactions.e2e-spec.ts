@@ -3,7 +3,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { Column, Entity, PrimaryColumn, type Repository } from 'typeorm';
 import { Database, InjectDatabase, InjectRepository, TypeOrmModule } from '@conductor/nestjs';
 import { startConductor } from '../support/app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { type TestDatabase, createTestDatabase, dropTestDatabase } from '../support/test-database';
 
 enum Db {
   Main = 'main',
@@ -38,7 +38,7 @@ function barrier(parties: number): () => Promise<void> {
 }
 
 describe('Database.transaction', () => {
-  let database: { name: string; url: string };
+  let database: TestDatabase;
   let app: TestingModule;
   let db: Database;
   let notes: Notes;

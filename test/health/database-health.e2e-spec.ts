@@ -1,7 +1,7 @@
 import type { TestingModule } from '@nestjs/testing';
 import { type Database, DatabaseHealthIndicator, DatabaseRegistry } from '@conductor/nestjs';
 import { startConductor } from '../support/app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { type TestDatabase, createTestDatabase, dropTestDatabase } from '../support/test-database';
 
 /** A promise and the function that resolves it: lets a test hold connections exactly as long as it wants. */
 function gate(): { opened: Promise<void>; open: () => void } {
@@ -32,7 +32,7 @@ async function holdConnections(db: Database, count: number, until: Promise<void>
 }
 
 describe('DatabaseHealthIndicator on a reachable database', () => {
-  let database: { name: string; url: string };
+  let database: TestDatabase;
   let app: TestingModule;
   let indicator: DatabaseHealthIndicator;
   let main: Database;

@@ -3,7 +3,7 @@ import { type Span, type SpanOptions, type Tracer, type TracerProvider, trace } 
 import { Registry } from 'prom-client';
 import { ConductorMetrics, DatabaseRegistry } from '@conductor/nestjs';
 import { startConductor } from '../support/app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { type TestDatabase, createTestDatabase, dropTestDatabase } from '../support/test-database';
 import { sample } from './prometheus-sample';
 
 /** A tracer provider that keeps the spans it is asked for: enough to see what Conductor records. */
@@ -27,7 +27,7 @@ class RecordingTracerProvider implements TracerProvider {
 }
 
 describe('database metrics', () => {
-  let database: { name: string; url: string };
+  let database: TestDatabase;
   let app: TestingModule;
   const registry = new Registry();
   const tracing = new RecordingTracerProvider();

@@ -3,7 +3,7 @@ import { Orchestrator, QueueService, Task } from '@conductor/nestjs';
 import { startConductor } from '../support/app';
 import { FaultProxy } from '../support/fault-proxy';
 import { FAST_QUEUE, type QueueApp, eventually, startQueueApp } from '../support/queue-app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { type TestDatabase, createTestDatabase, dropTestDatabase } from '../support/test-database';
 
 @Injectable()
 class Handlers {
@@ -15,7 +15,7 @@ class Handlers {
 }
 
 describe('queue: workers pause while the breaker is open and resume on their own', () => {
-  let database: { name: string; url: string };
+  let database: TestDatabase;
   let proxy: FaultProxy;
   let producer: QueueApp;
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SHUTDOWN_CLOSING_BUDGET_MS, Task, type TaskContext } from '@conductor/nestjs';
 import { FaultProxy } from '../support/fault-proxy';
 import { FAST_QUEUE, eventually, startQueueApp, useQueueApp } from '../support/queue-app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { type TestDatabase, createTestDatabase, dropTestDatabase } from '../support/test-database';
 
 @Injectable()
 class Handlers {
@@ -103,7 +103,7 @@ class HeldHandlers {
 }
 
 describe('queue: shutdown into a dead network', () => {
-  let database: { name: string; url: string };
+  let database: TestDatabase;
 
   beforeAll(async () => {
     database = await createTestDatabase('quick_close');

@@ -3,7 +3,7 @@ import { Orchestrator, QueueService } from '@conductor/nestjs';
 import { CapturedLogs, startConductor } from '../support/app';
 import { FaultProxy } from '../support/fault-proxy';
 import { FAST_QUEUE, type QueueApp, eventually, startQueueApp } from '../support/queue-app';
-import { createTestDatabase, dropTestDatabase, withAdmin } from '../support/test-database';
+import { type TestDatabase, createTestDatabase, dropTestDatabase, withAdmin } from '../support/test-database';
 import { InvokeLoad } from './support/invoke-load';
 import { LEDGER_TABLES_SQL, readLedger, repeatedRuns } from './support/job-ledger';
 import { LedgerHandlers } from './support/ledger-handlers';
@@ -19,7 +19,7 @@ const REPEAT = 2;
 const APP_NAME = 'conductor-network';
 
 describe('reliability: network faults through the proxy', () => {
-  let database: { name: string; url: string };
+  let database: TestDatabase;
   let proxy: FaultProxy;
   let producer: QueueApp;
   let worker: TestingModule;

@@ -3,7 +3,7 @@ import { type ChildHandle, ChildProcesses } from '../support/child-process';
 import type { KillPoint } from '../support/child/kill-switch';
 import { CRASH_TABLES_SQL, leasedBy, readCrashAccount } from '../support/crash-accounting';
 import { FAST_QUEUE, type QueueApp, eventually, startQueueApp } from '../support/queue-app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { type TestDatabase, createTestDatabase, dropTestDatabase } from '../support/test-database';
 import { writeSection } from './support/reliability-report';
 
 // Builds on test/queue/crash-recovery.e2e-spec.ts (kills from outside at random times): here each
@@ -17,7 +17,7 @@ const JOBS_PER_TASK = 700;
 
 describe('reliability: worker processes SIGKILLed at aimed points', () => {
   const children = new ChildProcesses();
-  let database: { name: string; url: string };
+  let database: TestDatabase;
   let producer: QueueApp;
 
   beforeAll(async () => {

@@ -1,10 +1,10 @@
 import type { TestingModule } from '@nestjs/testing';
 import { Database, getDatabaseToken, isDatabaseCallError } from '@conductor/nestjs';
 import { startConductor } from '../support/app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { type TestDatabase, createTestDatabase, dropTestDatabase } from '../support/test-database';
 
 describe('Database.batchExecute', () => {
-  let database: { name: string; url: string };
+  let database: TestDatabase;
   let app: TestingModule;
   let db: Database;
 

@@ -10,7 +10,7 @@ import {
 import { startConductor } from '../support/app';
 import { FaultProxy } from '../support/fault-proxy';
 import { eventually } from '../support/wait-for';
-import { adminUrl, createTestDatabase, dropTestDatabase, withAdmin } from '../support/test-database';
+import { type TestDatabase, adminUrl, createTestDatabase, dropTestDatabase, withAdmin } from '../support/test-database';
 
 const RESILIENCE: DatabaseOptions['resilience'] = {
   retry: { maxAttempts: 4, initialDelayMs: 10, maxDelayMs: 50 },
@@ -21,8 +21,8 @@ const RESILIENCE: DatabaseOptions['resilience'] = {
 // `main` reaches its database through a fault-injecting proxy; `reference` connects directly.
 // Executions are counted on the server: `nextval` is not rolled back, so it counts every run.
 describe('classified retries', () => {
-  let main: { name: string; url: string };
-  let reference: { name: string; url: string };
+  let main: TestDatabase;
+  let reference: TestDatabase;
   let proxy: FaultProxy;
   let app: TestingModule;
   let db: Database;

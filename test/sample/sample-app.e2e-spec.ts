@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { sample } from '../metrics/prometheus-sample';
 import { eventually } from '../support/queue-app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { type TestDatabase, createTestDatabase, dropTestDatabase } from '../support/test-database';
 import { startSampleApp } from './sample-test-app';
 
 interface OrderView {
@@ -12,7 +12,7 @@ interface OrderView {
 }
 
 describe('the sample app over HTTP', () => {
-  let databases: { name: string; url: string }[];
+  let databases: TestDatabase[];
   let app: INestApplication;
   let http: ReturnType<typeof request>;
 

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { type Database, getDatabaseToken } from '@conductor/nestjs';
 import { Db } from '../../apps/sample/src/database-keys';
 import { type EmbeddedServer, startEmbeddedServer } from '../support/embedded-server';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { type TestDatabase, createTestDatabase, dropTestDatabase } from '../support/test-database';
 import { startSampleApp } from './sample-test-app';
 
 const HALF_OPEN_AFTER_MS = 300;
@@ -13,7 +13,7 @@ function pause(ms: number): Promise<void> {
 }
 
 describe('the sample app while its reference database is stopped', () => {
-  let main: { name: string; url: string };
+  let main: TestDatabase;
   let referenceServer: EmbeddedServer;
   let app: INestApplication;
   let http: ReturnType<typeof request>;

@@ -1,7 +1,7 @@
 import { freePort } from '../../apps/sample/src/embedded-postgres';
 import { type ChildHandle, ChildProcesses } from '../support/child-process';
 import { eventually } from '../support/queue-app';
-import { createTestDatabase, dropTestDatabase, withAdmin } from '../support/test-database';
+import { type TestDatabase, createTestDatabase, dropTestDatabase, withAdmin } from '../support/test-database';
 
 interface OrderRow {
   id: number;
@@ -13,8 +13,8 @@ interface OrderRow {
 
 describe('the sample app as separate processes sharing one database', () => {
   const children = new ChildProcesses();
-  let main: { name: string; url: string };
-  let reference: { name: string; url: string };
+  let main: TestDatabase;
+  let reference: TestDatabase;
 
   beforeEach(async () => {
     [main, reference] = await Promise.all([createTestDatabase('sample_main'), createTestDatabase('sample_reference')]);

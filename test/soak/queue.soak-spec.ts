@@ -1,7 +1,7 @@
 import { ChildProcesses } from '../support/child-process';
 import { CRASH_TABLES_SQL } from '../support/crash-accounting';
 import { type QueueApp, eventually, startQueueApp } from '../support/queue-app';
-import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+import { type TestDatabase, createTestDatabase, dropTestDatabase } from '../support/test-database';
 import { markdownTable } from '../reliability/support/markdown-table';
 import { writeSection } from '../reliability/support/reliability-report';
 import { slope } from './linear-trend';
@@ -31,7 +31,7 @@ const WORKER_QUEUE = {
 
 describe('soak: moderate load for minutes', () => {
   const children = new ChildProcesses();
-  let database: { name: string; url: string };
+  let database: TestDatabase;
   let producer: QueueApp;
 
   beforeAll(async () => {
