@@ -18,6 +18,7 @@ const MAX_NAME_LENGTH = 200;
 const MAX_KEY_LENGTH = 512;
 const INVOKE_OPTION_KEYS = new Set(['idempotencyKey', 'runAt', 'delayMs', 'priority', 'maxAttempts', 'queue']);
 const INT32_MAX = 2_147_483_647;
+const NO_OPTIONS: InvokeOptions = Object.freeze({});
 
 /** What the insert statements return: the keyed one names each key's execution. */
 interface InsertRow {
@@ -235,7 +236,7 @@ export class Producer {
   }
 
   private checkOptions(task: string, opts: InvokeOptions | undefined): InvokeOptions {
-    if (opts === undefined || opts === null) return {};
+    if (opts === undefined || opts === null) return NO_OPTIONS;
     if (typeof opts !== 'object') throw new InvalidInvokeError(task, 'options must be an object');
     for (const key of Object.keys(opts)) {
       if (!INVOKE_OPTION_KEYS.has(key)) {

@@ -1,8 +1,15 @@
 import { uuidv7 } from './uuid-v7';
 
 describe('uuidv7', () => {
-  it('has the version 7 and RFC variant bits', () => {
-    expect(uuidv7()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  it('has the version 7 and RFC variant bits, across a refill of its random bytes', () => {
+    const ids = Array.from({ length: 2_000 }, () => uuidv7());
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('draws its last 62 bits at random: no two ids share them, and every hex digit appears', () => {
+    const tails = Array.from({ length: 2_000 }, () => uuidv7().slice(19).replace('-', ''));
+    expect(new Set(tails).size).toBe(tails.length);
+    expect(new Set(tails.map((t) => t.slice(1)).join('')).size).toBe(16);
   });
 
   it('carries its millisecond in the first 48 bits', () => {
