@@ -77,8 +77,12 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.connector.close();
-    this.policy.close();
+    // The deadline timers go even when closing the pool fails: none may outlive the app.
+    try {
+      await this.connector.close();
+    } finally {
+      this.policy.close();
+    }
   }
 
   /** The transaction this async context runs in on this key, if any. */
