@@ -13,16 +13,18 @@ export interface QueueRun {
 }
 
 /**
- * Runs every workload of every system, one child process and one fresh database at a time. The
- * repeats are rounds over all systems, so a noisy minute on the shared machine spreads over everyone.
+ * Runs every workload of every system, one child process and one fresh database at a time. The repeats
+ * are rounds; within a round each workload runs on every system before the next workload, in an order
+ * that rotates from round to round, so the systems compared on a workload run minutes apart at most and
+ * a noisy minute on the shared machine spreads over everyone.
  */
 export async function measureQueues(server: BenchServer, s: BenchSettings, childEntry: string): Promise<QueueRun> {
   const systems = queueSystems.filter((spec) => !s.systems || s.systems.includes(spec.id));
   const results = new ResultTable();
   const timeoutMs = s.drainCapMs + 180_000;
   for (let round = 1; s.parts.queue && round <= s.repeats; round++) {
-    for (const spec of systems) {
-      for (const workload of queueCases(s)) {
+    for (const workload of queueCases(s)) {
+      for (const spec of rotate(systems, round - 1)) {
         const database = `bench_${spec.id}_${workload.id}_${round}`.replace(/-/g, '_');
         const url = await server.createDatabase(database);
         const reply = await runChild(childEntry, { kind: 'queue', system: spec.id, case: workload.id, url }, timeoutMs);
@@ -42,9 +44,15 @@ export async function measureQueues(server: BenchServer, s: BenchSettings, child
   return { systems, results };
 }
 
+/** `items` starting at index `by` (modulo their count), wrapping around. */
+function rotate<T>(items: readonly T[], by: number): T[] {
+  const start = items.length === 0 ? 0 : by % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
+}
+
 /** `jobs/s 5123.4, capped 0` */
 export function format(metrics: Record<string, number>): string {
   return Object.entries(metrics)
-    .map(([name, value]) => `${name} ${Number.isInteger(value) ? value : value.toFixed(1)}`)
+    .map(([name, value]) => `${name} ${Number.isInteger(value) ? value : value.toFixed(Math.abs(value) < 10 ? 2 : 1)}`)
     .join(', ');
 }

@@ -3,6 +3,7 @@ import type { ResultTable } from '../support/result-table';
 import { advantage } from './compare';
 import { ratio, table } from './markdown';
 import { OURS } from './ours';
+import { timeRelativeTo } from '../workloads/select-one.workload';
 
 /** Goal is one target of issue 6: `measured` is an advantage ratio, met when at least `atLeast`. */
 interface Goal {
@@ -52,12 +53,15 @@ function queueGoals(run: QueueRun, us: string, drains: number[]): Goal[] {
 
 /** The `Database` targets: the same whatever the queue's configuration. */
 function policyGoals(policy: ResultTable): Goal[] {
-  // Time per query: TypeORM's queries/s over ours is our time over its time; the goal is ≤ 1.05, i.e. advantage ≥ 1/1.05.
-  return [1, 32].map((c) => ({
-    text: `\`Database\` within 1.05× a bare TypeORM DataSource, concurrency ${c} (advantage ≥ 0.95)`,
-    measured: advantage(policy, String(c), 'queries/s', 'higher', 'conductor-database', 'typeorm'),
-    atLeast: 1 / 1.05,
-  }));
+  // Our time per query over TypeORM's, slice by slice; the goal is ≤ 1.05, i.e. an advantage ≥ 1/1.05.
+  return [1, 32].map((c) => {
+    const slowdown = policy.median(String(c), 'conductor-database', timeRelativeTo('typeorm'));
+    return {
+      text: `\`Database\` within 1.05× a bare TypeORM DataSource, concurrency ${c} (advantage ≥ 0.95)`,
+      measured: slowdown ? 1 / slowdown : undefined,
+      atLeast: 1 / 1.05,
+    };
+  });
 }
 
 function cells(goal: Goal): string[] {

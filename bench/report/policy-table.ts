@@ -1,17 +1,15 @@
 import type { SqlClientSpec } from '../clients/sql-client.interface';
 import type { ResultTable } from '../support/result-table';
-import { advantage } from './compare';
+import { timeRelativeTo } from '../workloads/select-one.workload';
 import { ratio, table, value } from './markdown';
 
 /**
  * `SELECT 1` per client: queries per second at each concurrency, and time per query relative to the
- * bare pg Pool and to TypeORM (1.00× is the same; 1.05× is 5 % slower).
+ * bare pg Pool and to TypeORM (1.00× is the same; 1.05× is 5 % slower), slice by slice (select-one.workload.ts).
  */
 export function policyTable(results: ResultTable, clients: SqlClientSpec[], concurrencies: number[]): string {
-  const slowdown = (c: number, client: string, reference: string): string => {
-    const a = advantage(results, String(c), 'queries/s', 'higher', reference, client);
-    return ratio(a);
-  };
+  const slowdown = (c: number, client: string, reference: string): string =>
+    ratio(results.median(String(c), client, timeRelativeTo(reference)));
   const header = [
     'client',
     ...concurrencies.map((c) => `queries/s at ${c}`),

@@ -5,9 +5,9 @@ import type { MachineInfo } from '../support/machine-info';
 import type { ResultTable } from '../support/result-table';
 import type { QueueCase } from '../workloads/queue-cases';
 import { goalsTable } from './goals';
-import { POLICY_SLICES } from '../workloads/select-one.workload';
+import { POLICY_SLICES, timeRelativeTo } from '../workloads/select-one.workload';
 import { isOurs } from './ours';
-import { settingsLine, value } from './markdown';
+import { ratio, settingsLine, value } from './markdown';
 import { policyTable } from './policy-table';
 import { absoluteTable, advantageTable, referenceTable } from './queue-tables';
 
@@ -45,12 +45,14 @@ export function renderReport(run: BenchRun): string {
     '',
     `**Durability at server defaults** (nothing turned off for speed): ${settingsLine(m.durability)}.`,
     '',
-    `**Method:** one server; a fresh database and a fresh Node process for every measurement; the systems one after another; ` +
-      `${s.repeats} round(s) over all systems, the median reported. Jobs are no-ops with a \`{ i }\` payload. ` +
+    `**Method:** one server; a fresh database and a fresh Node process for every measurement; ` +
+      `${s.repeats} round(s), the median reported; in each round every workload runs on all systems before the next one, ` +
+      'in an order that rotates from round to round. Jobs are no-ops with a `{ i }` payload. ' +
       'Conductor runs twice: at its defaults (finished executions kept for a day, each completion copied into ' +
       '`finished_executions`) and with `retentionMs: 0` (deleted at once, as graphile-worker and the raw-SQL queue do). ' +
-      `Enqueue: ${s.jobs} jobs after 100 untimed ones. Drain (graphile-worker's published method): ${s.jobs} jobs pre-inserted, then workers ` +
-      `started; timed from the first handler start until the database holds no unfinished job; a drain still running after ` +
+      `Every system warms up alike, since each measurement starts a cold process: enqueue ${s.jobs} jobs after ${s.warmUpJobs} untimed ones. ` +
+      `Drain (graphile-worker's published method): ${s.warmUpJobs} + ${s.jobs} jobs pre-inserted, then workers ` +
+      `started; timed from the moment ${s.warmUpJobs} handlers have started until the database holds no unfinished job; a drain still running after ` +
       `${s.drainCapMs / 1000} s is stopped and its rate taken from what it finished ("capped"). Trickle: workers idle for 1 s, then ` +
       `${s.trickleJobs} invokes ${s.trickleGapMs} ms apart; latency from the invoke call to the handler's start, same process.`,
     '',
@@ -78,7 +80,9 @@ export function renderReport(run: BenchRun): string {
     '',
     `Each client with a pool of ${Math.max(...s.policyConcurrencies)} connections; ` +
       `${s.policyConcurrencies.map((c) => `${s.policyCalls[c]} calls at concurrency ${c}`).join(', ')}, after an untimed fifth as many. ` +
-      `All clients in one process per concurrency, taking turns in ${POLICY_SLICES} slices in a rotating order, so the machine's noise falls on each alike.`,
+      `All clients in one process per concurrency, taking turns in ${POLICY_SLICES} slices in a rotating order, so the machine's noise falls on each alike. ` +
+      "The time ratios are the median over the slices of two clients' times in the same slice (a burst of noise moves one slice's ratio), " +
+      'then the median over the rounds; queries/s is from the totals.',
     '',
     policyTable(run.policy, run.clients, s.policyConcurrencies),
     '',
@@ -118,8 +122,12 @@ function everyRun(run: BenchRun): string[] {
   for (const c of run.settings.policyConcurrencies) {
     for (const client of run.clients) {
       const runs = run.policy.all(String(c), client.id);
-      if (runs.length)
-        lines.push(`- SELECT 1 at ${c} · ${client.label}: queries/s ${runs.map((r) => value(r['queries/s'])).join(' / ')}`);
+      if (runs.length === 0) continue;
+      const slowdowns =
+        client.id === 'typeorm' ? '' : `; time ÷ TypeORM's ${runs.map((r) => ratio(r[timeRelativeTo('typeorm')])).join(' / ')}`;
+      lines.push(
+        `- SELECT 1 at ${c} · ${client.label}: queries/s ${runs.map((r) => value(r['queries/s'])).join(' / ')}${slowdowns}`,
+      );
     }
   }
   return lines;

@@ -6,6 +6,13 @@ export interface BenchSettings {
   quick: boolean;
   /** Jobs per enqueue and drain measurement. */
   jobs: number;
+  /**
+   * Untimed jobs before each enqueue and drain measurement (a tenth of `jobs`), the same for every system:
+   * each measurement runs in a fresh process, and its first thousands of jobs also pay for V8 compiling
+   * the code on the same two cores (measured: Conductor's worker took 2.0–6.4 µs a job of helper-thread
+   * CPU in its first 20,000 jobs, 0.8–0.9 µs after), which says little about a queue that runs for hours.
+   */
+  warmUpJobs: number;
   /** Rows per `invokeBatch` call. */
   batchSize: number;
   /** Invokes in flight during the single enqueue. */
@@ -49,6 +56,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
   return {
     quick,
     jobs,
+    warmUpJobs: Math.max(1, Math.round(jobs / 10)),
     batchSize: BATCH_SIZE,
     inFlight: 10,
     drainConcurrencies: [10, 50],
@@ -57,7 +65,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     trickleConcurrency: 10,
     repeats: positive(env.BENCH_REPEATS, quick ? 1 : 5, 'BENCH_REPEATS'),
     drainCapMs: quick ? 15_000 : 30_000,
-    policyCalls: quick ? { 1: 1_000, 32: 4_000 } : { 1: 5_000, 32: 40_000 },
+    policyCalls: quick ? { 1: 1_000, 32: 4_000 } : { 1: 10_000, 32: 40_000 },
     policyConcurrencies: [1, 32],
     systems: env.BENCH_SYSTEMS ? env.BENCH_SYSTEMS.split(',').map((s) => s.trim()) : undefined,
     parts: { queue: parts.includes('queue'), policy: parts.includes('policy') },

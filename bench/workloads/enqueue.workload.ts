@@ -3,22 +3,24 @@ import { runConcurrently } from '../support/run-concurrently';
 import type { QueueSystem } from '../systems/queue-system.interface';
 import { type Metrics, payloads } from './metrics';
 
-// Untimed first calls, so prepared statements, pools and the JIT are warm for every system alike.
-const WARM_UP = 100;
-
-/** Enqueues N jobs one call each with `inFlight` calls pending at once. */
+/**
+ * Enqueues N jobs one call each with `inFlight` calls pending at once, after `warmUpJobs` untimed ones, so
+ * prepared statements, pools and the JIT are warm for every system alike.
+ */
 export async function enqueueSingle(system: QueueSystem, s: BenchSettings): Promise<Metrics> {
   await system.setup();
-  await runConcurrently(WARM_UP, s.inFlight, (i) => system.enqueue({ i: -1 - i }));
+  await runConcurrently(s.warmUpJobs, s.inFlight, (i) => system.enqueue({ i: -1 - i }));
   const started = performance.now();
   await runConcurrently(s.jobs, s.inFlight, (i) => system.enqueue({ i }));
   return { 'jobs/s': s.jobs / ((performance.now() - started) / 1000) };
 }
 
-/** Enqueues N jobs in sequential batches of `batchSize`. */
+/** Enqueues N jobs in sequential batches of `batchSize`, after `warmUpJobs` untimed ones in batches alike. */
 export async function enqueueBatch(system: QueueSystem, s: BenchSettings): Promise<Metrics> {
   await system.setup();
-  await system.enqueueBatch(payloads(-WARM_UP, 0));
+  for (let from = -s.warmUpJobs; from < 0; from += s.batchSize) {
+    await system.enqueueBatch(payloads(from, Math.min(0, from + s.batchSize)));
+  }
   const started = performance.now();
   for (let from = 0; from < s.jobs; from += s.batchSize) {
     await system.enqueueBatch(payloads(from, Math.min(s.jobs, from + s.batchSize)));
