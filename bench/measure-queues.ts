@@ -1,6 +1,7 @@
 import type { BenchServer } from './support/bench-server';
 import type { BenchSettings } from './support/bench-settings';
 import { ResultTable } from './support/result-table';
+import { rotate } from './support/rotate';
 import { runChild } from './support/run-child';
 import type { QueueSystemSpec } from './systems/queue-system.interface';
 import { queueSystems } from './systems/queue-systems';
@@ -42,12 +43,6 @@ export async function measureQueues(server: BenchServer, s: BenchSettings, child
     }
   }
   return { systems, results };
-}
-
-/** `items` starting at index `by` (modulo their count), wrapping around. */
-function rotate<T>(items: readonly T[], by: number): T[] {
-  const start = items.length === 0 ? 0 : by % items.length;
-  return [...items.slice(start), ...items.slice(0, start)];
 }
 
 /** `jobs/s 5123.4, capped 0` */

@@ -1,6 +1,7 @@
 import type { BenchSettings } from '../support/bench-settings';
 import { runConcurrently } from '../support/run-concurrently';
 import type { SqlClient } from '../clients/sql-client.interface';
+import { rotate } from '../support/rotate';
 import { median } from '../support/statistics';
 import type { Metrics } from './metrics';
 
@@ -34,8 +35,7 @@ export async function selectOne(
   for (const client of clients.values()) await runConcurrently(Math.ceil(calls / 5), concurrency, () => client.selectOne());
   const sliceMs = new Map(ids.map((id) => [id, [] as number[]]));
   for (let slice = 0; slice < POLICY_SLICES; slice++) {
-    for (let turn = 0; turn < ids.length; turn++) {
-      const id = ids[(slice + turn) % ids.length];
+    for (const id of rotate(ids, slice)) {
       const client = clients.get(id)!;
       const started = performance.now();
       await runConcurrently(perSlice, concurrency, () => client.selectOne());
