@@ -3,7 +3,7 @@ import type { BenchServer } from '../support/bench-server';
 import { BATCH_SIZE } from '../support/bench-settings';
 import { waitUntil } from '../support/wait-until';
 import type { QueueSystemSpec } from '../systems/queue-system.interface';
-import { payloads } from '../workloads/metrics';
+import { enqueueInBatches } from '../workloads/metrics';
 import { HandlerStarts } from './handler-starts';
 import { mainThreadCpuMicros } from './main-thread-cpu';
 import { postgresCpuMicros } from './postgres-cpu';
@@ -44,9 +44,7 @@ export async function measureDrainCost(
   try {
     const statementsMissing = await enableStatementCosts(statementsClient);
     await system.setup();
-    for (let from = 0; from < settings.jobs; from += BATCH_SIZE) {
-      await system.enqueueBatch(payloads(from, Math.min(settings.jobs, from + BATCH_SIZE)));
-    }
+    await enqueueInBatches(system, 0, settings.jobs, BATCH_SIZE);
     const deadline = performance.now() + DRAIN_LIMIT_MS;
     const starts = new HandlerStarts(spec.label, deadline, DRAIN_LIMIT_MS);
     await system.startWorkers(settings.concurrency, starts.onStart);

@@ -1,7 +1,7 @@
 import type { BenchSettings } from '../support/bench-settings';
 import { waitUntil } from '../support/wait-until';
 import type { QueueSystem } from '../systems/queue-system.interface';
-import { type Metrics, payloads } from './metrics';
+import { type Metrics, enqueueInBatches } from './metrics';
 
 /**
  * Pre-inserts `warmUpJobs` + N no-op jobs, then starts the workers and times from the handler start that
@@ -12,9 +12,7 @@ import { type Metrics, payloads } from './metrics';
 export async function drain(system: QueueSystem, s: BenchSettings, concurrency: number): Promise<Metrics> {
   await system.setup();
   const total = s.warmUpJobs + s.jobs;
-  for (let from = 0; from < total; from += s.batchSize) {
-    await system.enqueueBatch(payloads(from, Math.min(total, from + s.batchSize)));
-  }
+  await enqueueInBatches(system, 0, total, s.batchSize);
   let handled = 0;
   let first = 0;
   let warm = 0;

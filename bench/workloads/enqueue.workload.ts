@@ -1,7 +1,7 @@
 import type { BenchSettings } from '../support/bench-settings';
 import { runConcurrently } from '../support/run-concurrently';
 import type { QueueSystem } from '../systems/queue-system.interface';
-import { type Metrics, payloads } from './metrics';
+import { type Metrics, enqueueInBatches } from './metrics';
 
 /**
  * Enqueues N jobs one call each with `inFlight` calls pending at once, after `warmUpJobs` untimed ones, so
@@ -18,12 +18,8 @@ export async function enqueueSingle(system: QueueSystem, s: BenchSettings): Prom
 /** Enqueues N jobs in sequential batches of `batchSize`, after `warmUpJobs` untimed ones in batches alike. */
 export async function enqueueBatch(system: QueueSystem, s: BenchSettings): Promise<Metrics> {
   await system.setup();
-  for (let from = -s.warmUpJobs; from < 0; from += s.batchSize) {
-    await system.enqueueBatch(payloads(from, Math.min(0, from + s.batchSize)));
-  }
+  await enqueueInBatches(system, -s.warmUpJobs, 0, s.batchSize);
   const started = performance.now();
-  for (let from = 0; from < s.jobs; from += s.batchSize) {
-    await system.enqueueBatch(payloads(from, Math.min(s.jobs, from + s.batchSize)));
-  }
+  await enqueueInBatches(system, 0, s.jobs, s.batchSize);
   return { 'jobs/s': s.jobs / ((performance.now() - started) / 1000) };
 }
