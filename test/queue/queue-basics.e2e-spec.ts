@@ -15,6 +15,9 @@ class Handlers {
     return { doubled: payload.n * 2 };
   }
 
+  @Task('store')
+  async store(): Promise<void> {}
+
   @Task('flaky', { maxAttempts: 3 })
   async flaky(payload: { key: string; failures: number }, ctx: TaskContext): Promise<string> {
     if (ctx.attempt <= payload.failures) throw new Error(`failure ${ctx.attempt} of ${payload.key}`);
@@ -67,6 +70,26 @@ describe('queue: invoke, run, complete, retry, dead, replay', () => {
     });
     const last = await q.queue.get<{ n: number }, { doubled: number }>(results[299].id);
     expect(last?.result).toEqual({ doubled: 598 });
+  });
+
+  it('stores every payload exactly when a batch shares its task and has no options (payloads sent as one text)', async () => {
+    // Such a batch sends its payloads joined by U+001E and its ids joined by commas: neither may split a payload.
+    const payloads: unknown[] = [
+      { s: 'a\u001eb\u001e', t: '\u001e' },
+      '\u001e',
+      'a,b',
+      'x|y',
+      { controls: 'line\nbreak\ttab\u0001\u001f', unicode: 'snow ☃, face 😀, quote " and \\ backslash' },
+      [1, 'two', null, { deep: ['\u001e,', ','] }],
+      null,
+      0,
+      true,
+      {},
+    ];
+    const batch = await q.queue.invokeBatch(payloads.map((payload) => ({ task: 'store', payload })));
+    const single = await q.queue.invoke('store', payloads[0]);
+    const stored = await Promise.all([...batch, single].map(async ({ id }) => (await q.queue.get(id))?.payload));
+    expect(stored).toEqual([...payloads, payloads[0]]);
   });
 
   it.each([
