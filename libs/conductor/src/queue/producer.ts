@@ -191,9 +191,11 @@ export class Producer {
 
   private run(statementName: string, params: InsertParams, idempotent: boolean, signal?: AbortSignal): Promise<InsertRow[]> {
     const statement = this.sql.get(statementName);
-    const { items, common, payloads } = params;
-    const values: unknown[] = [items, this.channel, common.task, common.queue, common.maxAttempts];
-    if (payloads !== undefined) values.push(payloads);
+    const { task, queue, maxAttempts } = params.common;
+    const values =
+      'document' in params
+        ? [params.document, this.channel, task, queue, maxAttempts]
+        : [params.ids, this.channel, task, queue, maxAttempts, params.payloads];
     return this.db.query<InsertRow>(statement.text, values, {
       name: statement.name,
       idempotent,
@@ -278,15 +280,18 @@ export class Producer {
   }
 }
 
-/**
- * What the insert statements take: the items, and the task, queue and attempts most of them share. For
- * insert-executions-uniform.sql, `items` is the ids and `payloads` the payloads, each joined into one text.
- */
-interface InsertParams {
-  items: string;
-  common: { task: string; queue: string; maxAttempts: number };
-  payloads?: string;
+/** The task, queue and attempts that most items of a batch share, sent once as parameters. */
+interface Common {
+  task: string;
+  queue: string;
+  maxAttempts: number;
 }
+
+/**
+ * What the insert statements take: the batch as a JSON document (insert-executions.sql and the keyed
+ * statement), or as its ids and its payloads, each joined into one text (insert-executions-uniform.sql).
+ */
+type InsertParams = { common: Common; document: string } | { common: Common; ids: string; payloads: string };
 
 /** Between two payloads in the uniform statement: JSON text escapes it, so no payload contains it. */
 const PAYLOAD_SEPARATOR = '\u001e';
@@ -308,7 +313,7 @@ function documentParams(items: readonly PreparedItem[]): InsertParams {
     if (item.maxAttempts !== maxAttempts) document += `,"max_attempts":${item.maxAttempts}`;
     document += `,"payload":${item.payload}${item.optionMembers}}`;
   }
-  return { items: `${document}]`, common: { task, queue, maxAttempts } };
+  return { document: `${document}]`, common: { task, queue, maxAttempts } };
 }
 
 /**
@@ -326,7 +331,7 @@ function uniformParams(items: readonly PreparedItem[]): InsertParams | undefined
     ids += i === 0 ? item.id : `,${item.id}`;
     payloads += i === 0 ? item.payload : `${PAYLOAD_SEPARATOR}${item.payload}`;
   }
-  return { items: ids, common: { task, queue, maxAttempts }, payloads };
+  return { ids, payloads, common: { task, queue, maxAttempts } };
 }
 
 function bump(counts: Map<string, number>, item: PreparedItem): void {
