@@ -96,7 +96,13 @@ describe('ResiliencePolicy', () => {
   });
 
   it('reopens the breaker when its half-open trial call waits for a connection past its deadline', async () => {
-    const calls = policy({ retry: { ...DEFAULT_RESILIENCE.retry, maxAttempts: 1 } }, 2);
+    // A longer half-open delay than the other tests: the last call must still find the breaker open on a
+    // loaded machine (with 50 ms, a slow turn of the loop let it in as a new trial).
+    const halfOpenAfterMs = 400;
+    const calls = policy(
+      { retry: { ...DEFAULT_RESILIENCE.retry, maxAttempts: 1 }, breaker: { consecutiveFailures: 2, halfOpenAfterMs } },
+      2,
+    );
     const [first, second, third] = [gate(), gate(), gate()];
     await expect(calls.execute(refused)).rejects.toThrow();
     // Both connections busy and one call queued, all admitted while the breaker was closed.
@@ -106,7 +112,7 @@ describe('ResiliencePolicy', () => {
     second.open();
     await expect(failing).rejects.toThrow('ECONNREFUSED');
     expect(calls.breakerState).toBe('open');
-    await pause(HALF_OPEN_AFTER_MS + 20);
+    await pause(halfOpenAfterMs + 20);
     // The trial queues for a connection and its deadline passes while it waits.
     await expect(calls.execute(() => Promise.resolve('trial ran'), { timeoutMs: 20 })).rejects.toBeInstanceOf(CallTimeoutError);
     first.open();
