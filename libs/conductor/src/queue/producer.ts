@@ -166,10 +166,11 @@ export class Producer {
       for (const row of rows)
         if (row.task !== null && row.key !== null) claimed.set(`${row.task}\u0000${row.key}`, row.execution_id!);
 
-    const created = new Map<string, number>();
+    // Counted per task and queue only for a listener (metrics): a key string per item costs otherwise.
+    const created = this.events.listenerCount('invoked') > 0 ? new Map<string, number>() : undefined;
     const results = items.map((item): InvokeResult => {
       if (item.key === undefined) {
-        bump(created, item);
+        if (created) bump(created, item);
         return { id: item.id, deduplicated: false };
       }
       const scoped = `${item.task}\u0000${item.key}`;
@@ -177,14 +178,12 @@ export class Producer {
       const first = firstByKey.get(scoped) === item;
       // The key's row names our own id when this call (or its retry after a lost ack) created it.
       const deduplicated = !(first && id === item.id);
-      if (!deduplicated) bump(created, item);
+      if (!deduplicated && created) bump(created, item);
       return { id, deduplicated };
     });
-    if (this.events.listenerCount('invoked') > 0) {
-      for (const [scoped, count] of created) {
-        const [task, queue] = scoped.split('\u0000');
-        this.events.emit('invoked', { task, queue, count });
-      }
+    for (const [scoped, count] of created ?? []) {
+      const [task, queue] = scoped.split('\u0000');
+      this.events.emit('invoked', { task, queue, count });
     }
     return results;
   }
