@@ -3,7 +3,7 @@ import type { BenchServer } from '../support/bench-server';
 import { BATCH_SIZE } from '../support/bench-settings';
 import { waitUntil } from '../support/wait-until';
 import type { QueueSystemSpec } from '../systems/queue-system.interface';
-import { enqueueInBatches } from '../workloads/metrics';
+import { enqueueInBatches } from '../workloads/payloads';
 import { HandlerStarts } from './handler-starts';
 import { mainThreadCpuMicros } from './main-thread-cpu';
 import { postgresCpuMicros } from './postgres-cpu';

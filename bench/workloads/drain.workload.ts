@@ -1,7 +1,8 @@
 import type { BenchSettings } from '../support/bench-settings';
 import { waitUntil } from '../support/wait-until';
 import type { QueueSystem } from '../systems/queue-system.interface';
-import { type Metrics, enqueueInBatches } from './metrics';
+import type { Metrics } from './metrics';
+import { enqueueInBatches } from './payloads';
 
 /**
  * Pre-inserts `warmUpJobs` + N no-op jobs, then starts the workers and times from the handler start that

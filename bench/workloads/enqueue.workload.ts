@@ -1,7 +1,8 @@
 import type { BenchSettings } from '../support/bench-settings';
 import { runConcurrently } from '../support/run-concurrently';
 import type { QueueSystem } from '../systems/queue-system.interface';
-import { type Metrics, enqueueInBatches } from './metrics';
+import type { Metrics } from './metrics';
+import { enqueueInBatches } from './payloads';
 
 /**
  * Enqueues N jobs one call each with `inFlight` calls pending at once, after `warmUpJobs` untimed ones, so
