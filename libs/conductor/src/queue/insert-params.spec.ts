@@ -1,0 +1,37 @@
+import { type PreparedItem, documentParams, uniformParams } from './insert-params';
+
+function item(id: string, payload: string, overrides: Partial<PreparedItem> = {}): PreparedItem {
+  return { id, task: 'mail', queue: 'default', maxAttempts: 5, payload, optionMembers: '', ...overrides };
+}
+
+describe('uniformParams', () => {
+  it('joins the ids by commas and the payloads by U+001E when every item shares task, queue and attempts', () => {
+    const items = [item('a', '{"n":1}'), item('b', '"x,y"'), item('c', 'null')];
+    expect(uniformParams(items)).toEqual({
+      ids: 'a,b,c',
+      payloads: '{"n":1}\u001e"x,y"\u001enull',
+      common: { task: 'mail', queue: 'default', maxAttempts: 5 },
+    });
+  });
+
+  it.each([
+    ['an option', { optionMembers: ',"priority":3' }],
+    ['another task', { task: 'sms' }],
+    ['another queue', { queue: 'bulk' }],
+    ['other attempts', { maxAttempts: 2 }],
+  ])('leaves a batch to the JSON document when its last item has %s', (_, overrides) => {
+    expect(uniformParams([item('a', '1'), item('b', '2', overrides)])).toBeUndefined();
+  });
+});
+
+describe('documentParams', () => {
+  it('names task, queue and attempts only where an item differs from the first, options after the payload', () => {
+    const items = [item('a', '{"n":1}'), item('b', '2', { task: 'sms', maxAttempts: 2, optionMembers: ',"priority":3' })];
+    const params = documentParams(items);
+    expect(params).toEqual({
+      document: '[{"id":"a","payload":{"n":1}},{"id":"b","task":"sms","max_attempts":2,"payload":2,"priority":3}]',
+      common: { task: 'mail', queue: 'default', maxAttempts: 5 },
+    });
+    expect(JSON.parse((params as { document: string }).document)).toHaveLength(2);
+  });
+});
