@@ -108,17 +108,19 @@ export class TaskMetrics {
     const labels = (e: { task: string; queue: string }): Record<Labels, string> => ({ task: e.task, queue: e.queue });
     // NOTE: started and completed fire once per execution: their series are looked up once per task and
     // queue, not hashed from a labels object on every event (measurable at tens of thousands a second).
-    const hot = new Map<string, { wait: HistogramSeries; completed: CounterSeries; run: HistogramSeries }>();
+    // By task, then queue: a key joined from both was a new string to build and hash on every event.
+    const hot = new Map<string, Map<string, { wait: HistogramSeries; completed: CounterSeries; run: HistogramSeries }>>();
     const series = (e: { task: string; queue: string }) => {
-      const key = `${e.task}\u0000${e.queue}`;
-      let found = hot.get(key);
+      let byQueue = hot.get(e.task);
+      if (!byQueue) hot.set(e.task, (byQueue = new Map()));
+      let found = byQueue.get(e.queue);
       if (!found) {
         found = {
           wait: this.wait.labels({ task: e.task, queue: e.queue }),
           completed: this.completed.labels({ task: e.task, queue: e.queue }),
           run: this.run.labels({ task: e.task, queue: e.queue, outcome: 'completed' }),
         };
-        hot.set(key, found);
+        byQueue.set(e.queue, found);
       }
       return found;
     };

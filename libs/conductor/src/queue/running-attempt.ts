@@ -16,7 +16,8 @@ export class RunningAttempt implements TaskContext {
   private controller?: AbortController;
   private abortReason: unknown = undefined;
   private isAborted = false;
-  private rejectRun?: (reason: unknown) => void;
+  private onError?: (error: unknown) => void;
+  private settled = false;
 
   constructor(readonly execution: LeasedExecution) {
     this.id = execution.id;
@@ -48,15 +49,28 @@ export class RunningAttempt implements TaskContext {
     this.isAborted = true;
     this.abortReason = reason;
     this.controller?.abort(reason);
-    this.rejectRun?.(reason);
+    const onError = this.onError;
+    // A microtask, as a rejected promise would: the caller (a timer, a NOTIFY, shutdown) finishes its own loop first.
+    if (onError) queueMicrotask(() => this.once(onError, reason));
   }
 
-  /** Settles with `work`, or rejects as soon as the run is aborted. */
-  settle<T>(work: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.rejectRun = reject;
-      if (this.isAborted) reject(this.abortReason);
-      work.then(resolve, reject);
-    });
+  /**
+   * Calls `onResult` with what `work` resolves to, or `onError` with its rejection, or with the reason as
+   * soon as the run is aborted: once, whichever comes first. NOTE: callbacks, not a promise wrapped around
+   * `work`: that promise, its executor and its resolving functions were allocated on every run.
+   */
+  settle<T>(work: Promise<T>, onResult: (result: T) => void, onError: (error: unknown) => void): void {
+    this.onError = onError;
+    if (this.isAborted) queueMicrotask(() => this.once(onError, this.abortReason));
+    work.then(
+      (result) => this.once(onResult, result),
+      (error: unknown) => this.once(onError, error),
+    );
+  }
+
+  private once<T>(callback: (value: T) => void, value: T): void {
+    if (this.settled) return;
+    this.settled = true;
+    callback(value);
   }
 }

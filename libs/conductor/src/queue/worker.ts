@@ -335,9 +335,10 @@ export class Worker {
     const work = task.transactional
       ? this.runTransactional(execution, task, attempt)
       : callHandler(task, execution.payload, attempt);
-    attempt.settle(work).then(
+    attempt.settle(
+      work,
       (result) => this.finish(attempt, task, started, result),
-      (error: unknown) => this.finish(attempt, task, started, undefined, attempt.aborted ? attempt.reason : error, true),
+      (error) => this.finish(attempt, task, started, undefined, attempt.aborted ? attempt.reason : error, true),
     );
   }
 
