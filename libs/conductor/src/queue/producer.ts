@@ -155,7 +155,7 @@ export class Producer {
         if (row.task !== null && row.key !== null) claimed.set(`${row.task}\u0000${row.key}`, row.execution_id!);
 
     // Counted per task and queue only for a listener (metrics): a key string per item costs otherwise.
-    const created = this.events.listenerCount('invoked') > 0 ? new Map<string, number>() : undefined;
+    const created = this.events.listenerCount('invoked') > 0 ? new Map<string, Map<string, number>>() : undefined;
     const results = items.map((item): InvokeResult => {
       if (item.key === undefined) {
         if (created) bump(created, item);
@@ -169,10 +169,8 @@ export class Producer {
       if (!deduplicated && created) bump(created, item);
       return { id, deduplicated };
     });
-    for (const [scoped, count] of created ?? []) {
-      const [task, queue] = scoped.split('\u0000');
-      this.events.emit('invoked', { task, queue, count });
-    }
+    for (const [task, byQueue] of created ?? [])
+      for (const [queue, count] of byQueue) this.events.emit('invoked', { task, queue, count });
     return results;
   }
 
@@ -267,7 +265,9 @@ export class Producer {
   }
 }
 
-function bump(counts: Map<string, number>, item: PreparedItem): void {
-  const scoped = `${item.task}\u0000${item.queue}`;
-  counts.set(scoped, (counts.get(scoped) ?? 0) + 1);
+/** Counts `item` by task, then queue: no key string to join per item and split again. */
+function bump(counts: Map<string, Map<string, number>>, item: PreparedItem): void {
+  let byQueue = counts.get(item.task);
+  if (!byQueue) counts.set(item.task, (byQueue = new Map()));
+  byQueue.set(item.queue, (byQueue.get(item.queue) ?? 0) + 1);
 }
