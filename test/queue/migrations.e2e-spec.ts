@@ -72,6 +72,19 @@ describe('queue migrations', () => {
     }
   });
 
+  it('leaves room in the primary key for the row versions that the fetch adds (fillfactor 50)', async () => {
+    const schema = 'roomy';
+    const app = await appOn(url, schema);
+    await app.close();
+    const [pkey] = await query<{ reloptions: string[] | null }>(
+      url,
+      `SELECT c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relname = 'executions_pkey'`,
+      [schema],
+    );
+    expect(pkey.reloptions).toEqual(['fillfactor=50']);
+  });
+
   it('upgrades a schema of the first version under a previous-version fetch: its prepared statement keeps working', async () => {
     const schema = 'upgraded';
     const first = await appOn(url, schema, readMigrations().slice(0, 2));
