@@ -1,0 +1,99 @@
+import type { Client } from 'pg';
+import { readMigrations } from '@conductor/nestjs';
+import { DEFAULT_QUEUE } from '@conductor/nestjs/options/defaults';
+import { completionStatement } from '@conductor/nestjs/queue/completion-params';
+import { uniformParams } from '@conductor/nestjs/queue/insert-params';
+import { SqlCatalog, bindSchema } from '@conductor/nestjs/queue/sql/sql-catalog';
+import { uuidv7 } from '@conductor/nestjs/queue/uuid-v7';
+import { rawSql } from '../systems/raw-sql/raw-sql-statements';
+import { payloads } from '../workloads/payloads';
+
+/** A fetched row, as the completion statement needs it. */
+export type FetchedRow = Record<string, unknown>;
+
+/**
+ * CountedSystem is one queue's three statements, sent straight through `pg` as the queue sends them:
+ * the batched insert, the fetch and the completion.
+ */
+export interface CountedSystem {
+  id: string;
+  label: string;
+  /** Installs the queue's tables in the (empty) database of `admin`. */
+  setup(admin: Client): Promise<void>;
+  /** Inserts the payloads `{ i }` for i in [from, from + count) in one statement. */
+  insert(client: Client, from: number, count: number): Promise<void>;
+  /** Leases up to `limit` rows in one statement. */
+  fetch(client: Client, limit: number): Promise<FetchedRow[]>;
+  /** Completes `rows` in one statement. */
+  complete(client: Client, rows: FetchedRow[]): Promise<void>;
+}
+
+const SCHEMA = 'conductor';
+const TASK = 'bench.noop';
+/** Any orchestrator id: the fetch writes it into the rows it leases. */
+const ORCHESTRATOR = '00000000-0000-7000-8000-00000000c0de';
+
+/** Conductor's statements, at its defaults or with `retentionMs: 0`, from the library's own SQL files. */
+function conductor(id: string, label: string, retentionMs: number): CountedSystem {
+  const sql = new SqlCatalog(SCHEMA);
+  return {
+    id,
+    label,
+    setup: async (admin) => {
+      for (const migration of readMigrations()) await admin.query(bindSchema(migration.sql, SCHEMA));
+    },
+    insert: async (client, from, count) => {
+      const items = payloads(from, from + count).map((payload) => ({
+        id: uuidv7(),
+        task: TASK,
+        queue: 'default',
+        maxAttempts: 3,
+        payload: JSON.stringify(payload),
+        optionMembers: '',
+      }));
+      const params = uniformParams(items);
+      if (!params || !('ids' in params)) throw new Error('a batch without options should go as two texts');
+      const statement = sql.get('insert_executions_uniform');
+      // The parameters in the order the producer sends them (producer.ts, run()).
+      const { task, queue, maxAttempts } = params.common;
+      const values = [params.ids, 'conductor_bench', task, queue, maxAttempts, params.payloads];
+      await client.query({ name: statement.name, text: statement.text, values });
+    },
+    fetch: async (client, limit) => {
+      const statement = sql.get('fetch_executions');
+      const values = [[TASK], null, limit, ORCHESTRATOR];
+      return (await client.query({ name: statement.name, text: statement.text, values })).rows as FetchedRow[];
+    },
+    complete: async (client, rows) => {
+      const items = rows.map((row) => ({ lease: String(row.lease), resultJson: 'null' }));
+      const { name, params } = completionStatement(items, retentionMs);
+      const statement = sql.get(name);
+      await client.query({ name: statement.name, text: statement.text, values: params });
+    },
+  };
+}
+
+/** The raw-SQL queue's statements (bench/systems/raw-sql). */
+const rawSqlSystem: CountedSystem = {
+  id: 'raw-sql',
+  label: 'raw SQL',
+  setup: async (admin) => {
+    await admin.query(rawSql.schema);
+  },
+  insert: async (client, from, count) => {
+    const values = [payloads(from, from + count).map((payload) => JSON.stringify(payload))];
+    await client.query({ name: 'bench_insert_batch', text: rawSql.insertBatch, values });
+  },
+  fetch: async (client, limit) =>
+    (await client.query({ name: 'bench_fetch', text: rawSql.fetch, values: [limit] })).rows as FetchedRow[],
+  complete: async (client, rows) => {
+    await client.query({ name: 'bench_complete', text: rawSql.complete, values: [rows.map((row) => row.id)] });
+  },
+};
+
+/** Every system counted, in report order. */
+export const countedSystems: CountedSystem[] = [
+  conductor('conductor', 'Conductor', DEFAULT_QUEUE.retentionMs),
+  conductor('conductor-no-retention', 'Conductor (retentionMs: 0)', 0),
+  rawSqlSystem,
+];
