@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const server = await startCallgrindServer();
   const counts: InstructionCount[] = [];
   try {
-    for (const system of countedSystems) {
+    for (const system of countedSystems()) {
       const count = await countInstructions(server, system, settings);
       console.log(`${system.label}: insert ${fmt(count.insert)}, fetch ${fmt(count.fetch)}, completion ${fmt(count.complete)}`);
       counts.push(count);
