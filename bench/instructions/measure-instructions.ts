@@ -68,7 +68,10 @@ export async function countInstructions(
     const [fetchTotal, completeTotal] = await usedByPair(server, url, async (fetcher, completer) => {
       await warm(fetcher, completer);
       const ahead: FetchedRow[][] = [];
-      for (;;) {
+      // Every fetch takes rows until none is left, then the ones ahead are completed: a bounded number of rounds.
+      const rounds = Math.ceil(next / s.fetchBatch) + s.fetchesAhead + 2;
+      for (let round = 0; ; round++) {
+        if (round > rounds) throw new Error(`${system.label}: rows were still fetched after ${rounds} fetches of ${next} rows`);
         const rows = await system.fetch(fetcher, s.fetchBatch);
         fetched += rows.length;
         ahead.push(rows);

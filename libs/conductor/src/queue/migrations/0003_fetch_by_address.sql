@@ -1,17 +1,17 @@
--- Two changes to the fetch, the statement that leases executions and the one every drain waits on.
--- Measured in instructions a fetched row (callgrind, PostgreSQL 18.4, 10,000 rows fetched 900 at a time,
--- completed in batches of 250), against 66,700 before:
+-- Two changes to the fetch, the statement that leases executions and the one every drain waits on. The
+-- server's instructions a fetched row (`npm run bench:instructions`, PostgreSQL 18.4) went from 66,200
+-- to 58,400, and an enqueued row's from 37,800 to 38,700:
 --
 -- 1. Room in the primary key's pages. The fetch's update is not a HOT one (its state leaves the ready
 --    index), so it adds an entry for the new row version to every index, the primary key included; that
---    entry lands next to the row's old one, on a page that is full when ids are added in order, so every
---    insert had to delete old versions' entries bottom-up or split the page first (7,300 instructions a
---    row). Pages half full leave room for the new entry: 58,900 instructions, for 2 % more per enqueued
---    row. The setting applies to pages split from now on; `REINDEX INDEX CONCURRENTLY` applies it to the
---    whole index of an existing installation.
+--    entry lands next to the row's old one, on a page that is full when ids are added in order, so adding
+--    it meant deleting old versions' entries bottom-up or splitting the page first. Pages half full leave
+--    room for the new entry: about 6,600 instructions less a fetched row, for 900 more an enqueued one
+--    (more pages to split). The setting applies to pages split from now on; `REINDEX INDEX CONCURRENTLY`
+--    applies it to the whole index of an existing installation.
 --
 -- 2. The update finds the rows it locked by their address (ctid) instead of a second descent of the
---    primary key per row: 1,100 instructions less. The addresses come from the same statement, which
+--    primary key per row: about 1,100 instructions less. The addresses come from the same statement, which
 --    holds the rows' locks until it commits, so no other writer can move a row in between. Should a
 --    concurrent writer have committed a newer version after the statement began, the update does not
 --    find that row: it stays queued for the next fetch. A row is never leased twice, nor lost.
