@@ -2,14 +2,19 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { freePort, startEmbeddedPostgres } from '../../apps/sample/src/embedded-postgres';
+import { waitUntil } from '../support/wait-until';
 
 /** How long the server may take to accept connections under valgrind (it runs about 50 times slower). */
 const READY_TIMEOUT_MS = 180_000;
 /** How long a backend may take to write its profile once its connection is closed. */
 const PROFILE_TIMEOUT_MS = 120_000;
+/** How long the server may take to shut down before it is killed. */
+const STOP_TIMEOUT_MS = 60_000;
+
+/** A client whose backend's pid is known: the pid names the profile callgrind writes for it. */
+export type CountedClient = Client & { backendPid: number };
 
 /** CallgrindServer is a PostgreSQL whose every process runs under callgrind, counting instructions. */
 export interface CallgrindServer {
@@ -19,7 +24,7 @@ export interface CallgrindServer {
    * Closes `client` and returns the instructions its backend executed over its whole life, read from the
    * profile callgrind writes when the backend exits.
    */
-  instructionsOf(client: Client & { backendPid?: number }): Promise<number>;
+  instructionsOf(client: CountedClient): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -72,15 +77,26 @@ export async function startCallgrindServer(): Promise<CallgrindServer> {
     { ...owner, stdio: 'ignore' },
   );
   const url = (database = 'postgres'): string => `postgres://postgres:postgres@127.0.0.1:${port}/${database}`;
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  let spawnError: Error | undefined;
+  server.once('error', (error) => (spawnError = error));
+  /** Why the server's process is gone, or undefined while it runs. */
+  const ended = (): string | undefined => {
+    if (spawnError) return `valgrind could not be started: ${spawnError.message}`;
+    if (server.exitCode !== null || server.signalCode !== null) return `it exited (${server.exitCode ?? server.signalCode})`;
+    return undefined;
+  };
   const stop = async (): Promise<void> => {
-    if (server.exitCode === null) {
+    if (!ended()) {
       server.kill('SIGINT');
-      await new Promise((resolve) => server.once('exit', resolve));
+      const timer = setTimeout(() => server.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
     }
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitReady(url());
+    await waitReady(url(), ended);
   } catch (error) {
     await stop();
     throw error;
@@ -88,18 +104,16 @@ export async function startCallgrindServer(): Promise<CallgrindServer> {
   return {
     url,
     instructionsOf: async (client) => {
-      const pid = client.backendPid;
-      if (pid === undefined) throw new Error('instructionsOf: open the client with connectCounted()');
       await client.end();
-      return readProfile(join(profiles, `backend.${pid}`));
+      return readProfile(join(profiles, `backend.${client.backendPid}`));
     },
     close: stop,
   };
 }
 
 /** Connects a client and notes its backend's pid, which names the backend's profile. */
-export async function connectCounted(url: string): Promise<Client & { backendPid: number }> {
-  const client = new Client({ connectionString: url }) as Client & { backendPid: number };
+export async function connectCounted(url: string): Promise<CountedClient> {
+  const client = new Client({ connectionString: url }) as CountedClient;
   await client.connect();
   const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
   client.backendPid = rows[0].pid;
@@ -111,32 +125,45 @@ function ownerOf(user: string): { uid: number; gid: number } {
   return { uid: id('-u'), gid: id('-g') };
 }
 
-async function waitReady(url: string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    const client = new Client({ connectionString: url });
-    try {
-      await client.connect();
-      await client.end();
-      return;
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      if (Date.now() > deadline)
-        throw new Error(`the server under valgrind did not accept connections in time: ${String(error)}`, { cause: error });
-      await sleep(500);
-    }
-  }
+/** Waits until the server accepts a connection; fails at once when its process has ended. */
+async function waitReady(url: string, ended: () => string | undefined): Promise<void> {
+  let lastError: unknown;
+  const ready = await waitUntil(
+    async () => {
+      const reason = ended();
+      if (reason) throw new Error(`the server under valgrind stopped before it accepted connections: ${reason}`);
+      const client = new Client({ connectionString: url });
+      try {
+        await client.connect();
+        return true;
+      } catch (error) {
+        lastError = error;
+        return false;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
+    performance.now() + READY_TIMEOUT_MS,
+    500,
+  );
+  if (!ready)
+    throw new Error(`the server under valgrind did not accept connections within ${READY_TIMEOUT_MS} ms: ${String(lastError)}`, {
+      cause: lastError,
+    });
 }
 
 /** The total instructions in a callgrind profile, once the exiting backend has written it. */
 async function readProfile(file: string): Promise<number> {
-  const deadline = Date.now() + PROFILE_TIMEOUT_MS;
-  for (;;) {
-    if (existsSync(file)) {
-      const total = /^(?:totals|summary): (\d+)/m.exec(readFileSync(file, 'utf8'));
-      if (total) return Number(total[1]);
-    }
-    if (Date.now() > deadline) throw new Error(`no callgrind profile at ${file}`);
-    await sleep(100);
-  }
+  let total: number | undefined;
+  const written = await waitUntil(
+    () => {
+      const match = existsSync(file) ? /^(?:totals|summary): (\d+)/m.exec(readFileSync(file, 'utf8')) : null;
+      total = match ? Number(match[1]) : undefined;
+      return total !== undefined;
+    },
+    performance.now() + PROFILE_TIMEOUT_MS,
+    100,
+  );
+  if (!written || total === undefined) throw new Error(`no callgrind profile at ${file} within ${PROFILE_TIMEOUT_MS} ms`);
+  return total;
 }

@@ -2,7 +2,7 @@ import type { Client } from 'pg';
 import { readMigrations } from '@conductor/nestjs';
 import { DEFAULT_QUEUE } from '@conductor/nestjs/options/defaults';
 import { completionStatement } from '@conductor/nestjs/queue/completion-params';
-import { uniformParams } from '@conductor/nestjs/queue/insert-params';
+import { insertValues, uniformParams } from '@conductor/nestjs/queue/insert-params';
 import { SqlCatalog, bindSchema } from '@conductor/nestjs/queue/sql/sql-catalog';
 import { uuidv7 } from '@conductor/nestjs/queue/uuid-v7';
 import { rawSql } from '../systems/raw-sql/raw-sql-statements';
@@ -52,12 +52,9 @@ function conductor(id: string, label: string, retentionMs: number): CountedSyste
         optionMembers: '',
       }));
       const params = uniformParams(items);
-      if (!params || !('ids' in params)) throw new Error('a batch without options should go as two texts');
+      if (!params) throw new Error('a batch without options should go as two texts');
       const statement = sql.get('insert_executions_uniform');
-      // The parameters in the order the producer sends them (producer.ts, run()).
-      const { task, queue, maxAttempts } = params.common;
-      const values = [params.ids, 'conductor_bench', task, queue, maxAttempts, params.payloads];
-      await client.query({ name: statement.name, text: statement.text, values });
+      await client.query({ name: statement.name, text: statement.text, values: insertValues(params, 'conductor_bench') });
     },
     fetch: async (client, limit) => {
       const statement = sql.get('fetch_executions');

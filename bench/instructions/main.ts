@@ -51,11 +51,11 @@ function fmt(n: number): string {
 }
 
 function render(counts: InstructionCount[], s: CountSettings): string {
-  const raw = counts.find((c) => c.system === 'raw SQL');
+  const raw = counts.find((c) => c.id === 'raw-sql');
   const ratio = (ours: number, theirs: number | undefined): string => (theirs ? `${(ours / theirs).toFixed(2)}×` : 'n/a');
+  const rawPerJob = raw ? raw.insert + raw.fetch + raw.complete : undefined;
   const rows = counts.map((c) => {
     const perJob = c.insert + c.fetch + c.complete;
-    const rawPerJob = raw ? raw.insert + raw.fetch + raw.complete : undefined;
     return [
       c.system,
       `${fmt(c.insert)} (${ratio(c.insert, raw?.insert)})`,

@@ -1,5 +1,5 @@
-import type { Client } from 'pg';
-import { type CallgrindServer, connectCounted } from './callgrind-server';
+import { Client } from 'pg';
+import { type CallgrindServer, type CountedClient, connectCounted } from './callgrind-server';
 import type { CountedSystem, FetchedRow } from './counted-systems';
 
 /** The sizes of one count, as a worker under load uses them. */
@@ -14,13 +14,12 @@ export interface CountSettings {
 
 /** Instructions the server executed per row, by statement. */
 export interface InstructionCount {
+  id: string;
   system: string;
   insert: number;
   fetch: number;
   complete: number;
 }
-
-type CountedClient = Client & { backendPid: number };
 
 /**
  * Counts one system's statements. Each is measured on connections of its own, whose backends' whole
@@ -33,12 +32,17 @@ export async function countInstructions(
   s: CountSettings,
 ): Promise<InstructionCount> {
   const database = `instructions_${system.id.replace(/\W/g, '_')}`;
-  const admin = await connectCounted(server.url());
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
+  const admin = new Client({ connectionString: server.url() });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await admin.end();
+  }
   const url = server.url(database);
-  const setup = await connectCounted(url);
+  const setup = new Client({ connectionString: url });
+  await setup.connect();
   try {
     await system.setup(setup);
 
@@ -47,8 +51,8 @@ export async function countInstructions(
       await system.insert(client, next, 1);
       next += 1;
     };
-    const insertBase = await usedBy(server, url, insertOnce);
-    const inserted = await usedBy(server, url, async (client) => {
+    const [insertBase] = await countedRun(server, url, 1, ([client]) => insertOnce(client));
+    const [inserted] = await countedRun(server, url, 1, async ([client]) => {
       await insertOnce(client);
       for (let done = 0; done < s.rows; done += s.insertBatch) {
         const count = Math.min(s.insertBatch, s.rows - done);
@@ -59,14 +63,14 @@ export async function countInstructions(
     await setup.query('ANALYZE');
 
     // Warm-up: the statements prepared and run once, on nothing.
-    const warm = async (fetcher: CountedClient, completer: CountedClient): Promise<void> => {
+    const warm = async ([fetcher, completer]: CountedClient[]): Promise<void> => {
       await system.fetch(fetcher, 0);
       await system.complete(completer, []);
     };
-    const [fetchBase, completeBase] = await usedByPair(server, url, warm);
+    const [fetchBase, completeBase] = await countedRun(server, url, 2, warm);
     let fetched = 0;
-    const [fetchTotal, completeTotal] = await usedByPair(server, url, async (fetcher, completer) => {
-      await warm(fetcher, completer);
+    const [fetchTotal, completeTotal] = await countedRun(server, url, 2, async ([fetcher, completer]) => {
+      await warm([fetcher, completer]);
       const ahead: FetchedRow[][] = [];
       // Every fetch takes rows until none is left, then the ones ahead are completed: a bounded number of rounds.
       const rounds = Math.ceil(next / s.fetchBatch) + s.fetchesAhead + 2;
@@ -85,6 +89,7 @@ export async function countInstructions(
     });
     // Every row is fetched, the two rows of the baseline inserts included.
     return {
+      id: system.id,
       system: system.label,
       insert: (inserted - insertBase) / s.rows,
       fetch: (fetchTotal - fetchBase) / fetched,
@@ -95,31 +100,25 @@ export async function countInstructions(
   }
 }
 
-/** Instructions of a backend that runs `work` on one fresh connection. */
-async function usedBy(server: CallgrindServer, url: string, work: (client: CountedClient) => Promise<void>): Promise<number> {
-  const client = await connectCounted(url);
-  try {
-    await work(client);
-  } catch (error) {
-    await client.end();
-    throw error;
-  }
-  return server.instructionsOf(client);
-}
-
-/** Instructions of the two backends that run `work` on two fresh connections. */
-async function usedByPair(
+/** The instructions of each of `connections` fresh connections' backends, after `work` ran on them. */
+async function countedRun(
   server: CallgrindServer,
   url: string,
-  work: (first: CountedClient, second: CountedClient) => Promise<void>,
-): Promise<[number, number]> {
-  const first = await connectCounted(url);
-  const second = await connectCounted(url);
+  connections: number,
+  work: (clients: CountedClient[]) => Promise<void>,
+): Promise<number[]> {
+  // NOTE: one after another, not at once: backends started together did not start alike. Connected at
+  // once, one of them spent 12 million instructions more (measured), which moved the completion's count
+  // by 1,240 a row; connected in turn, the counts repeat within 0.1 %.
+  const clients: CountedClient[] = [];
+  for (let i = 0; i < connections; i++) clients.push(await connectCounted(url));
   try {
-    await work(first, second);
+    await work(clients);
   } catch (error) {
-    await Promise.all([first.end(), second.end()]);
+    await Promise.all(clients.map((client) => client.end()));
     throw error;
   }
-  return [await server.instructionsOf(first), await server.instructionsOf(second)];
+  const counts: number[] = [];
+  for (const client of clients) counts.push(await server.instructionsOf(client));
+  return counts;
 }

@@ -1,4 +1,4 @@
-import { type PreparedItem, documentParams, uniformParams } from './insert-params';
+import { type PreparedItem, documentParams, insertValues, uniformParams } from './insert-params';
 
 function item(id: string, payload: string, overrides: Partial<PreparedItem> = {}): PreparedItem {
   return { id, task: 'mail', queue: 'default', maxAttempts: 5, payload, optionMembers: '', ...overrides };
@@ -33,5 +33,14 @@ describe('documentParams', () => {
       common: { task: 'mail', queue: 'default', maxAttempts: 5 },
     });
     expect(JSON.parse((params as { document: string }).document)).toHaveLength(2);
+  });
+});
+
+describe('insertValues', () => {
+  it('puts the batch first, the channel second, then the common task, queue and attempts; the payloads last', () => {
+    const items = [item('a', '1'), item('b', '2')];
+    expect(insertValues(uniformParams(items)!, 'chan')).toEqual(['a,b', 'chan', 'mail', 'default', 5, '1\u001e2']);
+    const document = documentParams(items);
+    expect(insertValues(document, 'chan')).toEqual([(document as { document: string }).document, 'chan', 'mail', 'default', 5]);
   });
 });

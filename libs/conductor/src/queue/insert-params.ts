@@ -67,3 +67,14 @@ export function uniformParams(items: readonly PreparedItem[]): InsertParams | un
   }
   return { ids, payloads, common: { task, queue, maxAttempts } };
 }
+
+/**
+ * The parameters of the insert statements in their order: $1 the document or the ids, $2 the notification
+ * channel, $3–$5 the common task, queue and max_attempts, $6 the payloads of the two-text statement.
+ */
+export function insertValues(params: InsertParams, channel: string): (string | number)[] {
+  const { task, queue, maxAttempts } = params.common;
+  return 'document' in params
+    ? [params.document, channel, task, queue, maxAttempts]
+    : [params.ids, channel, task, queue, maxAttempts, params.payloads];
+}

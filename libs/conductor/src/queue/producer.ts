@@ -4,7 +4,7 @@ import { classifyError } from '../resilience/classify-error';
 import { isDatabaseCallError } from '../resilience/database-call.error';
 import { mayHaveExecuted } from '../resilience/sent-marker';
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface';
-import { type InsertParams, type PreparedItem, documentParams, uniformParams } from './insert-params';
+import { type InsertParams, type PreparedItem, documentParams, insertValues, uniformParams } from './insert-params';
 import { InvalidInvokeError } from './invalid-invoke.error';
 import { encodeJson } from './payload-codec';
 import type { QueueEventMap } from './queue-events';
@@ -176,12 +176,7 @@ export class Producer {
 
   private run(statementName: string, params: InsertParams, idempotent: boolean, signal?: AbortSignal): Promise<InsertRow[]> {
     const statement = this.sql.get(statementName);
-    const { task, queue, maxAttempts } = params.common;
-    const values =
-      'document' in params
-        ? [params.document, this.channel, task, queue, maxAttempts]
-        : [params.ids, this.channel, task, queue, maxAttempts, params.payloads];
-    return this.db.query<InsertRow>(statement.text, values, {
+    return this.db.query<InsertRow>(statement.text, insertValues(params, this.channel), {
       name: statement.name,
       idempotent,
       signal,
