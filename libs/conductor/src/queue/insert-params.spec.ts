@@ -1,14 +1,19 @@
 import { type PreparedItem, documentParams, insertValues, uniformParams } from './insert-params';
+import { uuidArrayParam } from './uuid-array-param';
+
+const A = '0192f0e1-7b2c-7abc-8def-00000000000a';
+const B = '0192f0e1-7b2c-7abc-8def-00000000000b';
+const C = '0192f0e1-7b2c-7abc-8def-00000000000c';
 
 function item(id: string, payload: string, overrides: Partial<PreparedItem> = {}): PreparedItem {
   return { id, task: 'mail', queue: 'default', maxAttempts: 5, payload, optionMembers: '', ...overrides };
 }
 
 describe('uniformParams', () => {
-  it('joins the ids by commas and the payloads by U+001E when every item shares task, queue and attempts', () => {
-    const items = [item('a', '{"n":1}'), item('b', '"x,y"'), item('c', 'null')];
+  it('sends the ids as a binary uuid[] and joins the payloads by U+001E when every item shares task, queue and attempts', () => {
+    const items = [item(A, '{"n":1}'), item(B, '"x,y"'), item(C, 'null')];
     expect(uniformParams(items)).toEqual({
-      ids: 'a,b,c',
+      ids: uuidArrayParam([A, B, C]),
       payloads: '{"n":1}\u001e"x,y"\u001enull',
       common: { task: 'mail', queue: 'default', maxAttempts: 5 },
     });
@@ -20,7 +25,7 @@ describe('uniformParams', () => {
     ['another queue', { queue: 'bulk' }],
     ['other attempts', { maxAttempts: 2 }],
   ])('leaves a batch to the JSON document when its last item has %s', (_, overrides) => {
-    expect(uniformParams([item('a', '1'), item('b', '2', overrides)])).toBeUndefined();
+    expect(uniformParams([item(A, '1'), item(B, '2', overrides)])).toBeUndefined();
   });
 });
 
@@ -38,8 +43,15 @@ describe('documentParams', () => {
 
 describe('insertValues', () => {
   it('puts the batch first, the channel second, then the common task, queue and attempts; the payloads last', () => {
-    const items = [item('a', '1'), item('b', '2')];
-    expect(insertValues(uniformParams(items)!, 'chan')).toEqual(['a,b', 'chan', 'mail', 'default', 5, '1\u001e2']);
+    const items = [item(A, '1'), item(B, '2')];
+    expect(insertValues(uniformParams(items)!, 'chan')).toEqual([
+      uuidArrayParam([A, B]),
+      'chan',
+      'mail',
+      'default',
+      5,
+      '1\u001e2',
+    ]);
     const document = documentParams(items);
     expect(insertValues(document, 'chan')).toEqual([(document as { document: string }).document, 'chan', 'mail', 'default', 5]);
   });

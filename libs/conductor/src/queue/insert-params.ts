@@ -1,5 +1,7 @@
 // How a batch of validated invokes is laid out for the insert statements: as a JSON document, or, for the
-// usual batch (one task, queue and max_attempts, no options), as its ids and its payloads joined into texts.
+// usual batch (one task, queue and max_attempts, no options), as its ids (a binary uuid[]) and its payloads
+// joined into one text.
+import { uuidArrayParam } from './uuid-array-param';
 
 /** One validated item, its payload and options serialized once, ready to go into a batch document. */
 export interface PreparedItem {
@@ -23,9 +25,10 @@ export interface Common {
 
 /**
  * What the insert statements take: the batch as a JSON document (insert-executions.sql and the keyed
- * statement), or as its ids and its payloads, each joined into one text (insert-executions-uniform.sql).
+ * statement), or as its ids in PostgreSQL's binary uuid[] form and its payloads joined into one text
+ * (insert-executions-uniform.sql).
  */
-export type InsertParams = { common: Common; document: string } | { common: Common; ids: string; payloads: string };
+export type InsertParams = { common: Common; document: string } | { common: Common; ids: Buffer; payloads: string };
 
 /** Between two payloads in the uniform statement: JSON text escapes it, so no payload contains it. */
 const PAYLOAD_SEPARATOR = '\u001e';
@@ -56,23 +59,23 @@ export function documentParams(items: readonly PreparedItem[]): InsertParams {
  */
 export function uniformParams(items: readonly PreparedItem[]): InsertParams | undefined {
   const { task, queue, maxAttempts } = items[0];
-  let ids = '';
+  const ids: string[] = new Array(items.length);
   let payloads = '';
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (item.optionMembers !== '' || item.task !== task || item.queue !== queue || item.maxAttempts !== maxAttempts)
       return undefined;
-    ids += i === 0 ? item.id : `,${item.id}`;
+    ids[i] = item.id;
     payloads += i === 0 ? item.payload : `${PAYLOAD_SEPARATOR}${item.payload}`;
   }
-  return { ids, payloads, common: { task, queue, maxAttempts } };
+  return { ids: uuidArrayParam(ids), payloads, common: { task, queue, maxAttempts } };
 }
 
 /**
  * The parameters of the insert statements in their order: $1 the document or the ids, $2 the notification
  * channel, $3–$5 the common task, queue and max_attempts, $6 the payloads of the two-text statement.
  */
-export function insertValues(params: InsertParams, channel: string): (string | number)[] {
+export function insertValues(params: InsertParams, channel: string): (string | number | Buffer)[] {
   const { task, queue, maxAttempts } = params.common;
   return 'document' in params
     ? [params.document, channel, task, queue, maxAttempts]

@@ -125,4 +125,35 @@ describe('ResiliencePolicy', () => {
       'last failure: half-open trial call ended while waiting for a connection',
     );
   });
+  it('retries a transient failure through the retry layer: each attempt once, numbered in order, with its backoff', async () => {
+    const calls = policy({
+      retry: { ...DEFAULT_RESILIENCE.retry, maxAttempts: 4, initialDelayMs: 1, maxDelayMs: 5 },
+      breaker: { consecutiveFailures: 10, halfOpenAfterMs: HALF_OPEN_AFTER_MS },
+    });
+    const retries: number[] = [];
+    calls.listen({ onRetry: (event) => retries.push(event.attempt) });
+    const attempts: number[] = [];
+    const failTwice = (_: AbortSignal, attempt: number): Promise<string> => {
+      attempts.push(attempt);
+      return attempt < 2 ? refused() : Promise.resolve('third time');
+    };
+    await expect(calls.execute(failTwice)).resolves.toBe('third time');
+    expect(attempts).toEqual([0, 1, 2]);
+    expect(retries).toEqual([1, 2]);
+
+    attempts.length = 0;
+    retries.length = 0;
+    await expect(calls.execute((_, attempt) => (attempts.push(attempt), refused()))).rejects.toThrow('retries exhausted');
+    expect(attempts).toEqual([0, 1, 2, 3]);
+    expect(retries).toEqual([1, 2, 3]);
+
+    attempts.length = 0;
+    retries.length = 0;
+    await expect(calls.execute((_, attempt) => (attempts.push(attempt), Promise.resolve(attempt)))).resolves.toBe(0);
+    const syntax = Object.assign(new Error('syntax error at or near "SELEC"'), { code: '42601', severity: 'ERROR' });
+    await expect(calls.execute((_, attempt) => (attempts.push(attempt), Promise.reject(syntax)))).rejects.toThrow('SELEC');
+    expect(attempts).toEqual([0, 0]);
+    expect(retries).toEqual([]);
+    calls.close();
+  });
 });
