@@ -125,7 +125,8 @@ describe('ResiliencePolicy', () => {
       'last failure: half-open trial call ended while waiting for a connection',
     );
   });
-  it('retries a transient failure through the retry layer: each attempt once, numbered in order, with its backoff', async () => {
+
+  it('retries a transient failure through the retry layer: each attempt once, numbered in order', async () => {
     const calls = policy({
       retry: { ...DEFAULT_RESILIENCE.retry, maxAttempts: 4, initialDelayMs: 1, maxDelayMs: 5 },
       breaker: { consecutiveFailures: 10, halfOpenAfterMs: HALF_OPEN_AFTER_MS },

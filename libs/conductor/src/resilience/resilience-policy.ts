@@ -135,22 +135,7 @@ export class ResiliencePolicy {
         timeoutMs,
         options.signal,
         () => new CallTimeoutError(this.key, timeoutMs),
-        // cockatiel's retry, breaker and bulkhead nested by hand: wrap() copies the context at every layer of every call.
-        (deadline) => {
-          const guarded = (signal: AbortSignal, attempt: number): Promise<T> =>
-            this.breaker.execute(() => this.bulkhead.execute(() => this.attempt(fn, signal, attempt, call), signal), signal);
-          // NOTE: the first attempt runs outside the retry layer (two async frames a call, about a third of
-          // the policy's CPU); only its failure enters it, as that layer's own first attempt, so the retries
-          // after it, their backoff and their events are the layer's as before.
-          return guarded(deadline, 0).catch((firstError: unknown) => {
-            let replayed = false;
-            return this.retry.execute(({ attempt, signal }) => {
-              if (replayed) return guarded(signal, attempt);
-              replayed = true;
-              return Promise.reject(firstError);
-            }, deadline);
-          });
-        },
+        (deadline) => this.attempts(fn, deadline, call),
       )
       .then(
         (result) => {
@@ -163,6 +148,37 @@ export class ResiliencePolicy {
           throw final;
         },
       );
+  }
+
+  /**
+   * A call's attempts under cockatiel's retry, breaker and bulkhead, nested by hand: wrap() copies the
+   * context at every layer of every call. NOTE: the first attempt runs outside the retry layer (two async
+   * frames a call, about a third of the policy's own CPU); only its failure enters that layer, as the
+   * layer's own first attempt, so the retries after it, their backoff and their events are the layer's.
+   */
+  private attempts<T>(
+    fn: (signal: AbortSignal, attempt: number) => Promise<T>,
+    deadline: AbortSignal,
+    call: CallProgress,
+  ): Promise<T> {
+    return this.guarded(fn, deadline, 0, call).catch((firstError: unknown) => {
+      let replayed = false;
+      return this.retry.execute(({ attempt, signal }) => {
+        if (replayed) return this.guarded(fn, signal, attempt, call);
+        replayed = true;
+        return Promise.reject(firstError);
+      }, deadline);
+    });
+  }
+
+  /** One attempt through the breaker and the bulkhead. */
+  private guarded<T>(
+    fn: (signal: AbortSignal, attempt: number) => Promise<T>,
+    signal: AbortSignal,
+    attempt: number,
+    call: CallProgress,
+  ): Promise<T> {
+    return this.breaker.execute(() => this.bulkhead.execute(() => this.attempt(fn, signal, attempt, call), signal), signal);
   }
 
   /** One attempt of a call: runs `fn` and decides from its error whether the retry layer may run it again. */
