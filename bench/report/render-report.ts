@@ -57,7 +57,7 @@ export function renderReport(run: BenchRun): string {
       `${s.trickleJobs} invokes ${s.trickleGapMs} ms apart; latency from the invoke call to the handler's start, same process.`,
     '',
     '**Rerun:** `npm run bench` (about 25 minutes). `BENCH_QUICK=1` for a smoke run; `BENCH_PG_URL` for another server; ' +
-      '`BENCH_SYSTEMS=conductor,raw-sql` and `BENCH_PARTS=queue` or `policy` to narrow it; `BENCH_JOBS`, `BENCH_REPEATS`; ' +
+      '`BENCH_SYSTEMS=conductor,raw-sql`, `BENCH_CASES=enqueue-batch,trickle` and `BENCH_PARTS=queue` or `policy` to narrow it; `BENCH_JOBS`, `BENCH_REPEATS`; ' +
       '`BENCH_CHILD_ARGS=--cpu-prof` to profile the measured processes.',
     '',
     '## Queue: medians',

@@ -37,6 +37,8 @@ export interface BenchSettings {
   policyConcurrencies: number[];
   /** Only these systems (comma-separated ids in BENCH_SYSTEMS), or all. */
   systems?: string[];
+  /** Only these queue workloads (comma-separated ids in BENCH_CASES, e.g. enqueue-batch,trickle), or all. */
+  cases?: string[];
   /** Which parts run (BENCH_PARTS=queue,policy; both by default). */
   parts: { queue: boolean; policy: boolean };
   /** An existing server instead of the embedded one. */
@@ -45,10 +47,10 @@ export interface BenchSettings {
 
 /** A run of everything at full size: only such a run replaces docs/benchmarks.md. */
 export function isFullRun(s: BenchSettings): boolean {
-  return !s.quick && !s.systems && s.parts.queue && s.parts.policy;
+  return !s.quick && !s.systems && !s.cases && s.parts.queue && s.parts.policy;
 }
 
-/** Reads BENCH_QUICK, BENCH_REPEATS, BENCH_JOBS, BENCH_SYSTEMS, BENCH_PARTS and BENCH_PG_URL. */
+/** Reads BENCH_QUICK, BENCH_REPEATS, BENCH_JOBS, BENCH_SYSTEMS, BENCH_CASES, BENCH_PARTS and BENCH_PG_URL. */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
   const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
   const jobs = positive(env.BENCH_JOBS, quick ? 2_000 : 20_000, 'BENCH_JOBS');
@@ -67,7 +69,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     drainCapMs: quick ? 15_000 : 30_000,
     policyCalls: quick ? { 1: 1_000, 32: 4_000 } : { 1: 10_000, 32: 40_000 },
     policyConcurrencies: [1, 32],
-    systems: env.BENCH_SYSTEMS ? env.BENCH_SYSTEMS.split(',').map((s) => s.trim()) : undefined,
+    systems: list(env.BENCH_SYSTEMS),
+    cases: list(env.BENCH_CASES),
     parts: { queue: parts.includes('queue'), policy: parts.includes('policy') },
     serverUrl: env.BENCH_PG_URL || undefined,
   };
@@ -79,4 +82,9 @@ export function positive(value: string | undefined, fallback: number, name: stri
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
   return n;
+}
+
+/** A comma-separated list, trimmed; undefined when unset or empty. */
+function list(value: string | undefined): string[] | undefined {
+  return value ? value.split(',').map((item) => item.trim()) : undefined;
 }

@@ -18,8 +18,20 @@ export interface QueueCase {
 
 const throughput = { 'jobs/s': 'higher' } as const;
 
-/** The queue workloads, following graphile-worker's published method: pre-insert, then drain. */
+/**
+ * The queue workloads, following graphile-worker's published method: pre-insert, then drain. Only those
+ * named in BENCH_CASES when it is set; a name that matches none is an error that lists the known ones.
+ */
 export function queueCases(s: BenchSettings): QueueCase[] {
+  const all = allCases(s);
+  if (!s.cases) return all;
+  const unknown = s.cases.filter((id) => !all.some((c) => c.id === id));
+  if (unknown.length > 0)
+    throw new Error(`BENCH_CASES names unknown workloads: ${unknown.join(', ')} (known: ${all.map((c) => c.id).join(', ')})`);
+  return all.filter((c) => s.cases?.includes(c.id));
+}
+
+function allCases(s: BenchSettings): QueueCase[] {
   return [
     {
       id: 'enqueue-single',

@@ -1,5 +1,5 @@
 import { type PreparedItem, documentParams, insertValues, uniformParams } from './insert-params';
-import { uuidArrayParam } from './uuid-array-param';
+import { freshUuidArray, uuidArrayParam } from './uuid-array-param';
 
 const A = '0192f0e1-7b2c-7abc-8def-00000000000a';
 const B = '0192f0e1-7b2c-7abc-8def-00000000000b';
@@ -26,6 +26,13 @@ describe('uniformParams', () => {
     ['other attempts', { maxAttempts: 2 }],
   ])('leaves a batch to the JSON document when its last item has %s', (_, overrides) => {
     expect(uniformParams([item(A, '1'), item(B, '2', overrides)])).toBeUndefined();
+  });
+
+  it('takes the ids in binary form as given for a fresh batch, and refuses them for another number of items', () => {
+    const { param, ids } = freshUuidArray(2);
+    const items = [item(ids[0], '1'), item(ids[1], '2')];
+    expect(uniformParams(items, param)).toEqual(uniformParams(items));
+    expect(() => uniformParams([...items, item(C, '3')], param)).toThrow('do not match the 3 items');
   });
 });
 

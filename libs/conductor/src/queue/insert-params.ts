@@ -1,7 +1,7 @@
 // How a batch of validated invokes is laid out for the insert statements: as a JSON document, or, for the
 // usual batch (one task, queue and max_attempts, no options), as its ids (a binary uuid[]) and its payloads
 // joined into one text.
-import { uuidArrayParam } from './uuid-array-param';
+import { isUuidArrayOf, uuidArrayParam } from './uuid-array-param';
 
 /** One validated item, its payload and options serialized once, ready to go into a batch document. */
 export interface PreparedItem {
@@ -55,20 +55,23 @@ export function documentParams(items: readonly PreparedItem[]): InsertParams {
 
 /**
  * The batch for insert-executions-uniform.sql when every item shares the first one's task, queue and
- * max_attempts and none has options; otherwise undefined.
+ * max_attempts and none has options; otherwise undefined. `ids`, when given, is the items' ids already in
+ * binary form (freshUuidArray), in their order; without it the ids' text is parsed.
  */
-export function uniformParams(items: readonly PreparedItem[]): InsertParams | undefined {
+export function uniformParams(items: readonly PreparedItem[], ids?: Buffer): InsertParams | undefined {
+  if (ids && !isUuidArrayOf(ids, items.length))
+    throw new Error(`uniformParams: the binary ids do not match the ${items.length} items of the batch`);
   const { task, queue, maxAttempts } = items[0];
-  const ids: string[] = new Array(items.length);
+  const texts: string[] | undefined = ids ? undefined : new Array(items.length);
   let payloads = '';
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (item.optionMembers !== '' || item.task !== task || item.queue !== queue || item.maxAttempts !== maxAttempts)
       return undefined;
-    ids[i] = item.id;
+    if (texts) texts[i] = item.id;
     payloads += i === 0 ? item.payload : `${PAYLOAD_SEPARATOR}${item.payload}`;
   }
-  return { ids: uuidArrayParam(ids), payloads, common: { task, queue, maxAttempts } };
+  return { ids: ids ?? uuidArrayParam(texts!), payloads, common: { task, queue, maxAttempts } };
 }
 
 /**

@@ -11,6 +11,7 @@ import type { QueueEventMap } from './queue-events';
 import type { InvokeOptions, InvokeRequest, InvokeResult } from './queue.interfaces';
 import type { SqlCatalog } from './sql/sql-catalog';
 import type { RegisteredTask } from './task-registry';
+import { freshUuidArray } from './uuid-array-param';
 import { uuidv7 } from './uuid-v7';
 
 /** Most items one INSERT statement carries; larger batches are sent in chunks of this size. */
@@ -65,8 +66,9 @@ export class Producer {
     const results: InvokeResult[] = new Array(requests.length);
     for (let start = 0; start < requests.length; start += INVOKE_CHUNK_SIZE) {
       const chunk = requests.slice(start, start + INVOKE_CHUNK_SIZE);
-      const prepared = chunk.map((request, index) => this.prepare(request, start + index));
-      const chunkResults = await this.insert(prepared, signal);
+      const fresh = freshUuidArray(chunk.length);
+      const prepared = chunk.map((request, index) => this.prepare(request, start + index, fresh.ids[index]));
+      const chunkResults = await this.insert(prepared, signal, fresh.param);
       chunkResults.forEach((result, index) => (results[start + index] = result));
     }
     return results;
@@ -122,7 +124,8 @@ export class Producer {
     }
   }
 
-  private async insert(items: PreparedItem[], signal?: AbortSignal): Promise<InvokeResult[]> {
+  /** `ids`, when given, is the items' ids in binary form, in their order (freshUuidArray). */
+  private async insert(items: PreparedItem[], signal?: AbortSignal, ids?: Buffer): Promise<InvokeResult[]> {
     // Two items with the same key in one batch: the first one enqueues, the others get its id.
     const firstByKey = new Map<string, PreparedItem>();
     const unique = items.filter((item) => {
@@ -138,7 +141,7 @@ export class Producer {
     else {
       try {
         // Not retried by the policy once it may have reached the server: the plain insert is not safe to repeat.
-        const params = uniformParams(unique);
+        const params = uniformParams(unique, ids);
         if (params) await this.run('insert_executions_uniform', params, false, signal);
         else await this.run('insert_executions', documentParams(unique), false, signal);
       } catch (error) {
@@ -185,7 +188,7 @@ export class Producer {
   }
 
   /** Validates one request and serializes it; throws before anything is written. */
-  private prepare(request: InvokeRequest, index: number): PreparedItem {
+  private prepare(request: InvokeRequest, index: number, id: string = uuidv7()): PreparedItem {
     if (typeof request !== 'object' || request === null) {
       throw new InvalidInvokeError('(batch)', `item ${index} is not an object { task, payload, opts? }`);
     }
@@ -208,7 +211,6 @@ export class Producer {
     const encoded = encodeJson(payload, this.options.maxPayloadBytes);
     if ('problem' in encoded) throw new InvalidInvokeError(task, `the payload cannot be stored: ${encoded.problem}`);
 
-    const id = uuidv7();
     const queue = options.queue ?? 'default';
     const maxAttempts = options.maxAttempts ?? registered?.maxAttempts ?? this.options.maxAttempts;
     const key = options.idempotencyKey;

@@ -1,4 +1,5 @@
-import { uuidArrayParam } from './uuid-array-param';
+import { freshUuidArray, isUuidArrayOf, uuidArrayParam } from './uuid-array-param';
+import { uuidv7 } from './uuid-v7';
 
 describe('uuidArrayParam', () => {
   it('lays out a one-dimensional uuid[] without nulls: the header, then each id as its length and 16 bytes', () => {
@@ -28,5 +29,34 @@ describe('uuidArrayParam', () => {
     expect(() => uuidArrayParam(['0192f0e1-7b2c-7abc-8def-0123456789ab', id])).toThrow(
       `canonical form (8-4-4-4-12 hex digits): "${id}"`,
     );
+  });
+});
+
+describe('freshUuidArray', () => {
+  const CANONICAL_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it('writes the same bytes as parsing its ids, across refills of the random bytes', () => {
+    // 5 000 ids: past the 512 ids a block of random bytes serves, and past the 4 096 of one millisecond.
+    const { param, ids } = freshUuidArray(5_000);
+    expect(ids).toHaveLength(5_000);
+    for (const id of ids) expect(id).toMatch(CANONICAL_V7);
+    expect(param.equals(uuidArrayParam(ids))).toBe(true);
+    expect(isUuidArrayOf(param, 5_000)).toBe(true);
+    expect(isUuidArrayOf(param, 4_999)).toBe(false);
+  });
+
+  it('continues the one increasing sequence of uuidv7, before and after a batch', () => {
+    const before = uuidv7();
+    const { ids } = freshUuidArray(300);
+    const after = uuidv7();
+    const all = [before, ...ids, after];
+    expect([...all].sort()).toEqual(all);
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('gives an empty batch an empty array', () => {
+    const { param, ids } = freshUuidArray(0);
+    expect(ids).toEqual([]);
+    expect(param.equals(uuidArrayParam([]))).toBe(true);
   });
 });

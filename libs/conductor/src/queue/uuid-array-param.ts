@@ -2,9 +2,10 @@
 // id with uuid_recv (a copy of 16 bytes) instead of parsing its text with uuid_in, which decodes every
 // byte with strtoul: about 3,600 instructions a row less in a batched insert of 500 (bench:instructions).
 
+import { UUID_BYTES, uuidTexts, writeUuidv7s } from './uuid-v7';
+
 /** The type oid of uuid, which the array's header names for its elements. */
 const UUID_OID = 2950;
-const UUID_BYTES = 16;
 /** ndim, has-nulls flag, element oid, then one dimension's length and lower bound: five int32. */
 const HEADER_BYTES = 20;
 /** Each element: its length as an int32, then its bytes. */
@@ -20,20 +21,44 @@ for (let i = 0; i < 16; i++) {
 const DASH_AT = [8, 13, 18, 23];
 const DIGIT_AT = Array.from({ length: 36 }, (_, i) => i).filter((i) => !DASH_AT.includes(i));
 
+/** A fresh batch's ids: the binary uuid[] parameter and each id's text, in the same order. */
+export interface FreshUuids {
+  param: Buffer;
+  ids: string[];
+}
+
 /** `ids` (canonical UUID text) as the binary form of a one-dimensional uuid[] without nulls. */
 export function uuidArrayParam(ids: readonly string[]): Buffer {
-  const buffer = Buffer.allocUnsafe(HEADER_BYTES + ids.length * ELEMENT_BYTES);
+  const buffer = emptyUuidArray(ids.length);
+  for (let i = 0; i < ids.length; i++) writeUuid(ids[i], buffer, HEADER_BYTES + i * ELEMENT_BYTES + 4);
+  return buffer;
+}
+
+/**
+ * `count` new UUIDv7 ids (uuid-v7.ts), written as bytes straight into the uuid[] parameter, and their
+ * text for the callers. NOTE: for a batch of 500 this costs about a quarter of making the text and
+ * parsing it back with uuidArrayParam (0.2 µs an id against 0.85 µs, measured on Node 24).
+ */
+export function freshUuidArray(count: number): FreshUuids {
+  const param = emptyUuidArray(count);
+  writeUuidv7s(param, HEADER_BYTES + 4, ELEMENT_BYTES, count);
+  return { param, ids: uuidTexts(param, HEADER_BYTES + 4, ELEMENT_BYTES, count) };
+}
+
+/** Whether `param` is a uuid[] parameter of `count` ids, as the two functions above make them. */
+export function isUuidArrayOf(param: Buffer, count: number): boolean {
+  return param.length === HEADER_BYTES + count * ELEMENT_BYTES && param.readInt32BE(12) === count;
+}
+
+/** A uuid[] of `count` elements: its header and each element's length written, the ids' bytes not yet. */
+function emptyUuidArray(count: number): Buffer {
+  const buffer = Buffer.allocUnsafe(HEADER_BYTES + count * ELEMENT_BYTES);
   buffer.writeInt32BE(1, 0);
   buffer.writeInt32BE(0, 4);
   buffer.writeInt32BE(UUID_OID, 8);
-  buffer.writeInt32BE(ids.length, 12);
+  buffer.writeInt32BE(count, 12);
   buffer.writeInt32BE(1, 16);
-  let at = HEADER_BYTES;
-  for (const id of ids) {
-    buffer.writeInt32BE(UUID_BYTES, at);
-    writeUuid(id, buffer, at + 4);
-    at += ELEMENT_BYTES;
-  }
+  for (let i = 0; i < count; i++) buffer.writeInt32BE(UUID_BYTES, HEADER_BYTES + i * ELEMENT_BYTES);
   return buffer;
 }
 
