@@ -32,6 +32,8 @@ describe('uniformParams', () => {
     const { param, ids } = freshUuidArray(2);
     const items = [item(ids[0], '1'), item(ids[1], '2')];
     expect(uniformParams(items, param)).toEqual(uniformParams(items));
+    const given = uniformParams(items, param);
+    expect(given && 'ids' in given ? given.ids : undefined).toBe(param);
     expect(() => uniformParams([...items, item(C, '3')], param)).toThrow('do not match the 3 items');
   });
 });

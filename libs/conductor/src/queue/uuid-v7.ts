@@ -16,12 +16,14 @@ const msBytes = new Uint8Array(6);
 /** Each byte's two lowercase hex digits, as character codes: byte b at 2b and 2b + 1. */
 const HEX_CODES = new Uint8Array(512);
 for (let b = 0; b < 256; b++) {
-  HEX_CODES[2 * b] = b.toString(16).padStart(2, '0').charCodeAt(0);
-  HEX_CODES[2 * b + 1] = b.toString(16).padStart(2, '0').charCodeAt(1);
+  const digits = b.toString(16).padStart(2, '0');
+  HEX_CODES[2 * b] = digits.charCodeAt(0);
+  HEX_CODES[2 * b + 1] = digits.charCodeAt(1);
 }
 const DASH = 0x2d;
 const single = Buffer.allocUnsafe(UUID_BYTES);
-const singleText = Buffer.allocUnsafe(TEXT_LENGTH);
+/** Where an id's text is written before it is decoded: ids are made one at a time, synchronously. */
+const scratchText = Buffer.allocUnsafe(TEXT_LENGTH);
 
 /**
  * A UUID version 7: 48 bits of Unix milliseconds, a 12-bit sequence, then random bits. Ids made on the
@@ -31,8 +33,7 @@ const singleText = Buffer.allocUnsafe(TEXT_LENGTH);
  */
 export function uuidv7(now: number = Date.now()): string {
   writeUuidv7s(single, 0, UUID_BYTES, 1, now);
-  writeText(single, 0, singleText, 0);
-  return singleText.toString('latin1');
+  return uuidText(single, 0);
 }
 
 /**
@@ -65,29 +66,27 @@ export function writeUuidv7s(target: Buffer, at: number, stride: number, count: 
 }
 
 /**
- * The canonical text of `count` ids laid out as writeUuidv7s writes them. NOTE: the digits are written
- * into one buffer and each id decoded from its part of it; building each id from string pieces cost about
- * twice as much and left strings that were slow to read. Slices of one string for the whole batch would
- * cost a tenth of the decoding, but any id kept would keep the whole batch's text alive.
+ * The canonical text of `count` ids laid out as writeUuidv7s writes them. NOTE: each id's digits are
+ * written as bytes and decoded in one call; building each id from string pieces cost about twice as much
+ * and left strings that were slow to read. Slices of one string for the whole batch would cost a sixth of
+ * the decoding, but any id kept would keep the whole batch's text alive.
  */
 export function uuidTexts(source: Buffer, at: number, stride: number, count: number): string[] {
-  const text = Buffer.allocUnsafe(TEXT_LENGTH * count);
   const ids: string[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    writeText(source, at + i * stride, text, i * TEXT_LENGTH);
-    ids[i] = text.toString('latin1', i * TEXT_LENGTH, (i + 1) * TEXT_LENGTH);
-  }
+  for (let i = 0; i < count; i++) ids[i] = uuidText(source, at + i * stride);
   return ids;
 }
 
-/** Writes the canonical text of the 16 bytes at `from` as ASCII at `to`. */
-function writeText(source: Buffer, from: number, text: Buffer, to: number): void {
+/** The canonical text of the 16 bytes at `from`. */
+function uuidText(source: Buffer, from: number): string {
+  let to = 0;
   for (let k = 0; k < UUID_BYTES; k++) {
-    if (k === 4 || k === 6 || k === 8 || k === 10) text[to++] = DASH;
+    if (k === 4 || k === 6 || k === 8 || k === 10) scratchText[to++] = DASH;
     const code = source[from + k] << 1;
-    text[to++] = HEX_CODES[code];
-    text[to++] = HEX_CODES[code + 1];
+    scratchText[to++] = HEX_CODES[code];
+    scratchText[to++] = HEX_CODES[code + 1];
   }
+  return scratchText.toString('latin1');
 }
 
 function setMillisecond(ms: number): void {
