@@ -19,7 +19,7 @@ const RATE_PER_S = 60;
 const WORKER_POOL_MAX = 10; // queue-worker.ts's pool
 const PRODUCER_POOL_MAX = 10; // startQueueApp's pool; a producer-only app has no LISTEN session
 const RETENTION_MS = 10_000;
-const CLEANUP_EVERY_MS = 60_000; // Maintenance's retention cadence
+const CLEANUP_EVERY_MS = 10_000; // Maintenance's retention cadence
 const WORKER_QUEUE = {
   concurrency: 10,
   pollIntervalMs: 500,
@@ -187,8 +187,9 @@ describe('soak: moderate load for minutes', () => {
           'climbs for minutes while V8 sizes its heap (an earlier run: one worker from 165 to 213 MB, then flat), ' +
           'so leaks are judged on the live heap.',
         'The test process (jest, the producer, every invoked id kept for the accounting) is reported, not asserted.',
-        'A limit seen in the code, not fixed: the retention cleanup deletes at most 10 batches of 1,000 rows every ' +
-          '60 s per worker process, so above about 166 completions/s per process `finished_executions` would grow.',
+        'The retention cleanup runs every 10 s in each worker process and deletes in batches of 1,000 until caught ' +
+          'up, for at most 2 s: 200,000 expired rows took 1.18 s here (169,000 rows/s), so one process keeps up ' +
+          'with about 34,000 completions/s on average, and catches up after bursts above that.',
       ],
     });
     // Printed for whoever runs the soak by hand.
