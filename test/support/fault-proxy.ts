@@ -26,6 +26,7 @@ export class FaultProxy {
   private mode: FaultMode = 'pass';
   private latencyMs = 0;
   private cutsLeft = Infinity;
+  private cutMarker?: Buffer;
   private readonly pairs = new Set<Pair>();
   // Server sides of cut connections, kept open until the server has read the query and hung up.
   private readonly lingering = new Set<Socket>();
@@ -63,12 +64,14 @@ export class FaultProxy {
 
   /**
    * Switches the behaviour. `latencyMs` applies to `latency`; `times` limits `cut` to that many cuts,
-   * after which the proxy passes traffic again.
+   * after which the proxy passes traffic again; `marker` aims `cut` at queries whose messages contain it
+   * (a prepared statement's name travels in every Bind), others pass.
    */
-  async setMode(mode: FaultMode, options: { latencyMs?: number; times?: number } = {}): Promise<void> {
+  async setMode(mode: FaultMode, options: { latencyMs?: number; times?: number; marker?: string } = {}): Promise<void> {
     this.mode = mode;
     this.latencyMs = options.latencyMs ?? 0;
     this.cutsLeft = options.times ?? Infinity;
+    this.cutMarker = options.marker === undefined ? undefined : Buffer.from(options.marker);
     if (mode === 'refuse') {
       for (const pair of [...this.pairs]) this.drop(pair, true);
       await this.unlisten();
@@ -116,7 +119,7 @@ export class FaultProxy {
   private fromClient(pair: Pair, scanner: ClientMessageScanner, chunk: Buffer): void {
     const server = pair.server!;
     const end = scanner.push(chunk);
-    if (this.mode === 'cut' && this.cutsLeft > 0 && end !== undefined) {
+    if (this.mode === 'cut' && this.cutsLeft > 0 && end !== undefined && (!this.cutMarker || chunk.includes(this.cutMarker))) {
       this.cutsLeft--;
       this.cuts++;
       if (this.cutsLeft === 0) this.mode = 'pass';

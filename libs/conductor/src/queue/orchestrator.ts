@@ -298,6 +298,7 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
       this.listener.start();
     }
     this.worker.start();
+    this.producer.local = this.worker;
     this.maintenance.start();
   }
 
@@ -341,6 +342,7 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
       const options = this.settings;
       // One grace period for both steps: handlers keep running while the last fetch comes back.
       const graceEndsAt = Date.now() + options.shutdownGraceMs;
+      if (this.producerInstance) this.producerInstance.local = undefined;
       const unstarted: LeasedExecution[] = (await this.worker?.stop()) ?? [];
       const aborted = (await this.worker?.drain(Math.max(0, graceEndsAt - Date.now()))) ?? [];
       const closeBy = Date.now() + SHUTDOWN_CLOSING_BUDGET_MS;

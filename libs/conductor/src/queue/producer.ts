@@ -6,6 +6,7 @@ import { mayHaveExecuted } from '../resilience/sent-marker';
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface';
 import { type InsertParams, type PreparedItem, documentParams, insertValues, uniformParams } from './insert-params';
 import { InvalidInvokeError } from './invalid-invoke.error';
+import type { LocalStart } from './local-start';
 import { encodeJson } from './payload-codec';
 import type { QueueEventMap } from './queue-events';
 import type { InvokeOptions, InvokeRequest, InvokeResult } from './queue.interfaces';
@@ -21,6 +22,12 @@ const MAX_KEY_LENGTH = 512;
 const INVOKE_OPTION_KEYS = new Set(['idempotencyKey', 'runAt', 'delayMs', 'priority', 'maxAttempts', 'queue']);
 const INT32_MAX = 2_147_483_647;
 const NO_OPTIONS: InvokeOptions = Object.freeze({});
+
+/** What insert-execution-started.sql returns: what the worker needs of a row it did not fetch. */
+interface StartedRow {
+  lease: string;
+  payload: unknown;
+}
 
 /** What the insert statements return: the keyed one names each key's execution. */
 interface InsertRow {
@@ -44,10 +51,16 @@ interface Waiting {
  * Single invokes outside a transaction are grouped: while one insert is in flight, the invokes that
  * arrive wait and go together in the next statement (one commit for many callers). Each caller still
  * gets its own result, or the error of its group.
+ *
+ * A single invoke that finds the producer and this process's worker both idle is started here instead
+ * (local-start.ts): inserted already leased to this process, and handed to the worker when it commits.
  */
 export class Producer {
   private readonly waiting: Waiting[] = [];
   private grouping = false;
+  private startingHere = false;
+  /** This process's worker, while it runs: an idle one starts single invokes itself (startHere). */
+  local?: LocalStart;
 
   constructor(
     private readonly db: Database,
@@ -62,7 +75,11 @@ export class Producer {
   async invoke(requests: readonly InvokeRequest[], signal?: AbortSignal): Promise<InvokeResult[]> {
     if (!Array.isArray(requests))
       throw new InvalidInvokeError('(batch)', 'invokeBatch expects an array of { task, payload, opts? }');
-    if (requests.length === 1 && !this.db.currentTransaction) return [await this.grouped(this.prepare(requests[0], 0), signal)];
+    if (requests.length === 1 && !this.db.currentTransaction) {
+      const item = this.prepare(requests[0], 0);
+      if (this.mayStartHere(item)) return [await this.startHere(item, signal)];
+      return [await this.grouped(item, signal)];
+    }
     const results: InvokeResult[] = new Array(requests.length);
     for (let start = 0; start < requests.length; start += INVOKE_CHUNK_SIZE) {
       const chunk = requests.slice(start, start + INVOKE_CHUNK_SIZE);
@@ -102,6 +119,56 @@ export class Producer {
       this.waiting.push(waiting);
       if (!this.grouping) void this.insertGroups();
     });
+  }
+
+  /**
+   * Only an item without options (priority, run time, key: they order or hold it), and only while no
+   * other insert of this producer is on its way, so that invokes arriving together still share one.
+   */
+  private mayStartHere(item: PreparedItem): boolean {
+    if (!this.local || item.optionMembers !== '' || this.grouping || this.startingHere || this.waiting.length > 0) return false;
+    return this.local.reserveLocalStart(item.task, item.queue);
+  }
+
+  /** Inserts `item` leased to this process and hands it to the worker (see LocalStart). */
+  private async startHere(item: PreparedItem, signal?: AbortSignal): Promise<InvokeResult> {
+    const local = this.local!;
+    const statement = this.sql.get('insert_execution_started');
+    this.startingHere = true;
+    let row: StartedRow;
+    try {
+      // Not retried by the policy once it may have reached the server, like the plain insert.
+      [row] = await this.db.query<StartedRow>(
+        statement.text,
+        [item.id, item.task, item.queue, item.payload, item.maxAttempts, local.orchestratorId],
+        { name: statement.name, idempotent: false, signal, route: 'primary' },
+      );
+    } catch (error) {
+      const mayHaveRun = isDatabaseCallError(error) && mayHaveExecuted(error.cause);
+      local.cancelLocalStart(item.task, mayHaveRun);
+      if (!mayHaveRun) throw error;
+      // Its answer was lost: the row may be in, leased to this process, which hands back what it does not
+      // hold; the keyed statement inserts it if it is not (as after a lost plain insert).
+      await this.run('insert_executions_keyed', documentParams([item]), true, signal);
+      return this.created(item);
+    } finally {
+      this.startingHere = false;
+    }
+    local.startLocal({
+      id: item.id,
+      task: item.task,
+      queue: item.queue,
+      payload: row.payload,
+      attempts: 1,
+      lease: row.lease,
+      wait_ms: 0,
+    });
+    return this.created(item);
+  }
+
+  private created(item: PreparedItem): InvokeResult {
+    if (this.events.listenerCount('invoked') > 0) this.events.emit('invoked', { task: item.task, queue: item.queue, count: 1 });
+    return { id: item.id, deduplicated: false };
   }
 
   /** Inserts the waiting invokes, a group per statement, until none is left. */

@@ -15,6 +15,7 @@ import type { RegisteredTask } from './task-registry';
 import { AdaptivePrefetch } from './adaptive-prefetch';
 import { AttemptDeadlines } from './attempt-deadlines';
 import type { LeasedExecution } from './leased-execution';
+import type { LocalStart } from './local-start';
 import { RunningAttempt } from './running-attempt';
 import { Wakeup } from './wakeup';
 
@@ -29,7 +30,7 @@ const TURN_BUDGET_MS = 1;
  * global concurrency limits and a timeout, and hands outcomes to the completer. It sleeps until a
  * NOTIFY, a freed slot or the poll interval, and pauses while the breaker is open or the completer is full.
  */
-export class Worker {
+export class Worker implements LocalStart {
   private readonly buffer: LeasedExecution[] = [];
   private readonly running = new Map<string, RunningAttempt>();
   /** Buffered plus running, per task: what per-task limits count. */
@@ -54,6 +55,13 @@ export class Worker {
   private startsThisTurn = 0;
   private turnStartedAt = 0;
   private readonly deadlines: AttemptDeadlines;
+  /** Local starts reserved whose insert has not settled yet (reserveLocalStart); counted as running. */
+  private localStartsPending = 0;
+  private localStartsSettled?: () => void;
+  /** The last fetch came back short and no notification arrived since: nothing ready waits in the table. */
+  private queueLooksEmpty = false;
+  /** Notifications received so far: a fetch that overlapped one cannot say the table is empty. */
+  private notifications = 0;
 
   constructor(
     private readonly db: Database,
@@ -61,7 +69,7 @@ export class Worker {
     private readonly options: ResolvedQueueOptions,
     private readonly tasks: ReadonlyMap<string, RegisteredTask>,
     private readonly completer: Completer,
-    private readonly orchestratorId: string,
+    readonly orchestratorId: string,
     private readonly events: EventEmitter<QueueEventMap>,
     private readonly logger: Logger,
   ) {
@@ -83,7 +91,62 @@ export class Worker {
 
   /** New work may be there (a NOTIFY arrived): fetch now if there is room. */
   notify(): void {
+    this.notifications++;
+    this.queueLooksEmpty = false;
     this.wakeup.fire();
+  }
+
+  /**
+   * LocalStart: only when starting here cannot pass over other work. The worker runs and holds nothing
+   * unstarted, its last fetch found no more ready executions and no notification came since, the task
+   * is registered here with room under its limit, and the queue is one this worker serves.
+   */
+  reserveLocalStart(task: string, queue: string): boolean {
+    if (!this.loop || this.stopFetching.signal.aborted || this.paused || !this.queueLooksEmpty) return false;
+    if (this.buffer.length > 0 || this.running.size + this.localStartsPending >= this.options.concurrency) return false;
+    const registered = this.tasks.get(task);
+    if (!registered || (this.options.queues && !this.options.queues.includes(queue))) return false;
+    const held = this.heldByTask.get(task) ?? 0;
+    if (registered.concurrency !== undefined && held >= registered.concurrency) return false;
+    this.heldByTask.set(task, held + 1);
+    this.localStartsPending++;
+    return true;
+  }
+
+  /** LocalStart: joins the buffer like a fetched row; stop() hands it back if the worker stopped meanwhile. */
+  startLocal(execution: LeasedExecution): void {
+    this.buffer.push(execution);
+    this.localStartSettled();
+    if (this.stopFetching.signal.aborted) return;
+    this.newTurn();
+    this.dispatch();
+  }
+
+  /** LocalStart: frees the slot; a lease that may be held without the worker knowing is handed back first. */
+  cancelLocalStart(task: string, leaseMayBeHeld: boolean): void {
+    this.release(task);
+    if (leaseMayBeHeld) this.unheldLeases = true;
+    this.localStartSettled();
+    this.wakeup.fire();
+  }
+
+  private localStartSettled(): void {
+    this.localStartsPending--;
+    if (this.localStartsPending === 0) this.localStartsSettled?.();
+  }
+
+  /** Resolves once no local start is pending, or after `ms`. */
+  private localStartsDone(ms: number): Promise<void> {
+    if (this.localStartsPending === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.localStartsSettled = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.localStartsSettled = done;
+    });
   }
 
   /** Aborts the running attempt of `id` in this process, if any. */
@@ -114,9 +177,13 @@ export class Worker {
     // of a statement that has usually committed: its rows would wait for the deregistration to hand them
     // back, or, if that failed too, for a sweep staleAfterMs later with an attempt counted. Finished, its
     // rows join the buffer and are handed back with the other unstarted ones.
+    const graceEndsAt = Date.now() + this.options.shutdownGraceMs;
     const bound = setTimeout(() => this.abortFetch.abort(new Error('stopping')), this.options.shutdownGraceMs);
     await this.loop;
     clearTimeout(bound);
+    // A local start's insert in flight: its row, leased to this process, joins the buffer handed back below.
+    // Should it outlast the grace period, the deregistration hands it back (or, later still, a sweep).
+    await this.localStartsDone(Math.max(0, graceEndsAt - Date.now()));
     if (this.dispatchImmediate) clearImmediate(this.dispatchImmediate);
     this.dispatchImmediate = undefined;
     const unstarted = this.buffer.splice(0);
@@ -167,7 +234,7 @@ export class Worker {
       // slots): the handlers live on the other half while the fetch runs, instead of idling through it.
       const prefetch = this.prefetch.size();
       this.refillAt = this.refillBelow(prefetch);
-      const want = this.options.concurrency + prefetch - this.running.size - this.buffer.length;
+      const want = this.options.concurrency + prefetch - this.running.size - this.localStartsPending - this.buffer.length;
       if (this.buffer.length >= this.refillAt || want <= 0) {
         await this.wakeup.wait(this.options.pollIntervalMs, signal);
         continue;
@@ -179,10 +246,15 @@ export class Worker {
       }
       let rows: LeasedExecution[];
       try {
-        if (this.unheldLeases) await this.releaseUnheld();
+        // Not while a local start's insert is in flight: its row is leased to this process, not yet held.
+        if (this.unheldLeases && this.localStartsPending === 0) await this.releaseUnheld();
+        const notifications = this.notifications;
         rows = await this.fetch(want, plan, this.abortFetch.signal);
+        // A short answer under per-task caps may only mean a cap was reached: not a sign of an empty table.
+        this.queueLooksEmpty = rows.length < want && this.notifications === notifications && plan.capped.length === 0;
         this.fetchFailures = 0;
       } catch (error) {
+        this.queueLooksEmpty = false;
         if (signal.aborted) break;
         this.unheldLeases = true;
         this.fetchFailed(error);
