@@ -54,9 +54,10 @@ export function renderReport(run: BenchRun): string {
       `Drain (graphile-worker's published method): ${s.warmUpJobs} + ${s.jobs} jobs pre-inserted, then workers ` +
       `started; timed from the moment ${s.warmUpJobs} handlers have started until the database holds no unfinished job; a drain still running after ` +
       `${s.drainCapMs / 1000} s is stopped and its rate taken from what it finished ("capped"). Trickle: workers idle for 1 s, then ` +
-      `${s.trickleJobs} invokes ${s.trickleGapMs} ms apart; latency from the invoke call to the handler's start, same process.`,
+      `${s.trickleJobs} invokes ${s.trickleGapMs} ms apart; latency from the invoke call to the handler's start, in the process that runs the workers ` +
+      `(there Conductor's idle worker starts each invoke itself, without a fetch: "Local start" in the README).`,
     '',
-    '**Rerun:** `npm run bench` (about 25 minutes). `BENCH_QUICK=1` for a smoke run; `BENCH_PG_URL` for another server; ' +
+    '**Rerun:** `npm run bench` (about 35 minutes). `BENCH_QUICK=1` for a smoke run; `BENCH_PG_URL` for another server; ' +
       '`BENCH_SYSTEMS=conductor,raw-sql`, `BENCH_CASES=enqueue-batch,trickle` and `BENCH_PARTS=queue` or `policy` to narrow it; `BENCH_JOBS`, `BENCH_REPEATS`; ' +
       '`BENCH_CHILD_ARGS=--cpu-prof` to profile the measured processes.',
     '',

@@ -32,11 +32,12 @@ describe('queue: crash recovery with real processes', () => {
   });
 
   /** Starts a worker process on this test's database and waits until it fetches. */
-  async function startWorker(queue: Partial<QueueOptions> = {}, sleepMs = 20): Promise<ChildHandle> {
+  async function startWorker(queue: Partial<QueueOptions> = {}, sleepMs = 20, invokes = 0): Promise<ChildHandle> {
     const child = children.start('queue-worker', {
       CONDUCTOR_CHILD_DB_URL: url,
       CONDUCTOR_CHILD_QUEUE: JSON.stringify({ ...FAST_QUEUE, ...queue }),
       CONDUCTOR_CHILD_SLEEP_MS: String(sleepMs),
+      ...(invokes > 0 ? { CONDUCTOR_CHILD_INVOKE: String(invokes) } : {}),
     });
     await child.ready;
     return child;
@@ -89,6 +90,23 @@ describe('queue: crash recovery with real processes', () => {
     expectEveryJobDone(account, jobs);
     expect(account.handledRows).toBeGreaterThanOrEqual(jobs);
     expect(await handledBy(producer.db, survivor.pid)).toBeGreaterThan(0);
+  });
+
+  it('recovers the executions a worker started locally from its own invokes when it is SIGKILLed', async () => {
+    const jobs = 5;
+    // No notification and no poll for a minute, handlers that work for a minute: whatever runs in the
+    // victim, it started itself from its own invokes (local start), and is still running at the kill.
+    const victim = await startWorker({ listen: false, pollIntervalMs: 60_000, concurrency: 10 }, 60_000, jobs);
+    await eventually('the victim runs its own invokes', async () => (await leasedBy(producer.db, victim.pid)) === jobs);
+    const killedAt = Date.now();
+    expect(await victim.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+
+    const survivor = await startWorker({ concurrency: 10 });
+    await allCompleted(jobs);
+    const account = await readCrashAccount(producer.db, [victim.pid]);
+    console.log('local starts killed', { jobs, recoveredMs: Date.now() - killedAt, ...account });
+    expectEveryJobDone(account, jobs);
+    expect(await handledBy(producer.db, survivor.pid)).toBe(jobs);
   });
 
   it('leaves exactly one effect per job when transactional handlers are killed at random points', async () => {

@@ -7,6 +7,7 @@ import {
   Database,
   InjectDatabase,
   Orchestrator,
+  QueueService,
   type QueueOptions,
   Task,
   type TaskContext,
@@ -22,6 +23,8 @@ import { startMemoryProbe } from './memory-probe';
 //   CONDUCTOR_CHILD_APP_NAME  its application_name (default conductor:main)
 //   CONDUCTOR_CHILD_KILL_AT   an aimed self-SIGKILL (see kill-switch.ts)
 //   CONDUCTOR_CHILD_MEMORY_MS print its memory this often (see memory-probe.ts)
+//   CONDUCTOR_CHILD_INVOKE    a count: once ready and idle, invoke that many `crash.record` jobs itself,
+//                             one after another (its idle worker starts them locally)
 // Prints `CHILD-READY {"pid":..,"orchestratorId":..}` once its orchestrator is registered and fetching.
 // SIGTERM closes the app (a graceful drain) and the process then exits 0 on its own.
 
@@ -94,6 +97,13 @@ async function main(): Promise<void> {
     });
   });
   console.log(`CHILD-READY ${JSON.stringify({ pid: process.pid, orchestratorId: orchestrator.id })}`);
+  const invoke = process.env.CONDUCTOR_CHILD_INVOKE;
+  if (invoke) {
+    const queueService = app.get(QueueService);
+    await delay(500); // the first fetch comes back empty: the worker is idle
+    for (let i = 0; i < Number(invoke); i++) await queueService.invoke('crash.record', {});
+    console.log('CHILD-INVOKED');
+  }
 }
 
 function required(name: string): string {
