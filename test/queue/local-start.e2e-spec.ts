@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Task } from '@conductor/nestjs';
 import { FaultProxy } from '../support/fault-proxy';
+import type { Database } from '@conductor/nestjs';
 import { type QueueApp, eventually, startQueueApp, useQueueApp } from '../support/queue-app';
 
 /** Handlers that record what ran; `hold` blocks until the test releases it. */
@@ -28,17 +29,26 @@ class Handlers {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 /** No notification and no poll within a test: whatever runs at once was started by the invoking process. */
 const NO_FETCH_SOON = { listen: false, pollIntervalMs: 60_000 };
-/** Time for the worker's first fetch, which finds the table empty, to come back. */
-const FIRST_FETCH_MS = 500;
 
-describe('queue: local start of an invoke by this process idle worker', () => {
+/** Waits until a fetch on `db`'s database has come back (its session idle after it): the worker is idle. */
+const fetchedOnce = (db: Database): Promise<void> =>
+  eventually('the first fetch came back', async () => {
+    const [row] = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND state = 'idle'
+         AND query LIKE '%fetch' || '_executions(%'`, // split: this query's own text must not match
+    );
+    return row.n > 0;
+  });
+
+describe("queue: local start of an invoke by this process's idle worker", () => {
   let handlers: Handlers;
   afterAll(() => handlers?.release());
   const q = useQueueApp('local_start', [Handlers], { ...NO_FETCH_SOON, concurrency: 1 });
 
   beforeAll(async () => {
     handlers = q.app.get(Handlers);
-    await sleep(FIRST_FETCH_MS);
+    await fetchedOnce(q.db);
   });
 
   const state = async (id: string): Promise<string | undefined> => (await q.queue.get(id))?.state;
@@ -78,7 +88,7 @@ describe('queue: no local start for a queue this worker does not serve', () => {
   const q = useQueueApp('local_start_queues', [Handlers], { ...NO_FETCH_SOON, queues: ['elsewhere'] });
 
   it('leaves the invoke queued for the workers of its queue', async () => {
-    await sleep(FIRST_FETCH_MS);
+    await fetchedOnce(q.db);
     const { id } = await q.queue.invoke('note', { tag: 'default-queue' });
     await sleep(300);
     expect((await q.queue.get(id))?.state).toBe('queued');
@@ -99,7 +109,7 @@ describe('queue: a local start whose insert answer is lost', () => {
     proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(q.database.url).port) });
     viaProxy = await startQueueApp(proxy.url(q.database.url), [Handlers], NO_FETCH_SOON);
     const handlers = viaProxy.app.get(Handlers);
-    await sleep(FIRST_FETCH_MS);
+    await fetchedOnce(q.db);
     await proxy.setMode('cut', { times: 1, marker: 'insert_execution_started' });
     const { id, deduplicated } = await viaProxy.queue.invoke('note', { tag: 'cut' });
     expect(proxy.cuts).toBe(1);

@@ -7,6 +7,7 @@ import {
   Database,
   InjectDatabase,
   Orchestrator,
+  getDatabaseToken,
   QueueService,
   type QueueOptions,
   Task,
@@ -100,10 +101,24 @@ async function main(): Promise<void> {
   const invoke = process.env.CONDUCTOR_CHILD_INVOKE;
   if (invoke) {
     const queueService = app.get(QueueService);
-    await delay(500); // the first fetch comes back empty: the worker is idle
+    await firstFetchBack(app.get<Database>(getDatabaseToken('main')));
     for (let i = 0; i < Number(invoke); i++) await queueService.invoke('crash.record', {});
     console.log('CHILD-INVOKED');
   }
+}
+
+/** Waits (up to 10 s) until a fetch's session is idle after it: the first fetch found the table empty. */
+async function firstFetchBack(db: Database): Promise<void> {
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    const [row] = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND state = 'idle'
+         AND query LIKE '%fetch' || '_executions(%'`, // split: this query's own text must not match
+    );
+    if (row.n > 0) return;
+    await delay(50);
+  }
+  throw new Error('the first fetch did not come back within 10 s');
 }
 
 function required(name: string): string {
