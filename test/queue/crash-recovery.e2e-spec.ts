@@ -94,18 +94,23 @@ describe('queue: crash recovery with real processes', () => {
 
   it('recovers the executions a worker started locally from its own invokes when it is SIGKILLed', async () => {
     const jobs = 5;
-    // No notification and no poll for a minute, handlers that work for a minute: whatever runs in the
-    // victim, it started itself from its own invokes (local start), and is still running at the kill.
-    const victim = await startWorker({ listen: false, pollIntervalMs: 60_000, concurrency: 10 }, 60_000, jobs);
+    // The victim invokes a first job that completes at once, then `jobs` more whose handlers work for a
+    // minute: those are still running at the kill. A row inserted already leased (local start) was locked
+    // in the transaction that made it; a fetched one later.
+    const victim = await startWorker({ concurrency: 10 }, 60_000, jobs);
     await eventually('the victim runs its own invokes', async () => (await leasedBy(producer.db, victim.pid)) === jobs);
+    const [{ local }] = await producer.db.query<{ local: number }>(
+      `SELECT count(*)::int AS local FROM conductor.executions WHERE state = 'running' AND locked_at = created_at`,
+    );
+    expect(local).toBe(jobs);
     const killedAt = Date.now();
     expect(await victim.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
 
     const survivor = await startWorker({ concurrency: 10 });
-    await allCompleted(jobs);
+    await allCompleted(jobs + 1);
     const account = await readCrashAccount(producer.db, [victim.pid]);
-    console.log('local starts killed', { jobs, recoveredMs: Date.now() - killedAt, ...account });
-    expectEveryJobDone(account, jobs);
+    console.log('local starts killed', { jobs, local, recoveredMs: Date.now() - killedAt, ...account });
+    expectEveryJobDone(account, jobs + 1);
     expect(await handledBy(producer.db, survivor.pid)).toBe(jobs);
   });
 

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Task } from '@conductor/nestjs';
 import { FaultProxy } from '../support/fault-proxy';
-import type { Database } from '@conductor/nestjs';
-import { type QueueApp, eventually, startQueueApp, useQueueApp } from '../support/queue-app';
+import { type QueueApp, type SuiteQueueApp, eventually, startQueueApp, useQueueApp } from '../support/queue-app';
 
 /** Handlers that record what ran; `hold` blocks until the test releases it. */
 @Injectable()
 class Handlers {
   ran: string[] = [];
-  private releaseHold?: () => void;
+  private readonly holds: (() => void)[] = [];
 
   @Task('note')
   note(payload: { tag: string }): void {
@@ -18,45 +17,60 @@ class Handlers {
   @Task('hold')
   async hold(payload: { tag: string }): Promise<void> {
     this.ran.push(payload.tag);
-    await new Promise<void>((resolve) => (this.releaseHold = resolve));
+    await new Promise<void>((resolve) => this.holds.push(resolve));
   }
 
   release(): void {
-    this.releaseHold?.();
+    for (const release of this.holds.splice(0)) release();
   }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-/** No notification and no poll within a test: whatever runs at once was started by the invoking process. */
-const NO_FETCH_SOON = { listen: false, pollIntervalMs: 60_000 };
 
-/** Waits until a fetch on `db`'s database has come back (its session idle after it): the worker is idle. */
-const fetchedOnce = (db: Database): Promise<void> =>
-  eventually('the first fetch came back', async () => {
-    const [row] = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-       WHERE datname = current_database() AND state = 'idle'
-         AND query LIKE '%fetch' || '_executions(%'`, // split: this query's own text must not match
-    );
-    return row.n > 0;
-  });
+/**
+ * Runs one job through `app` and waits for it: once it ran, the worker has fetched at least once, and
+ * after its completion it is idle again, its last fetch short. Tests that need an idle worker start here.
+ */
+async function warmUp(app: Pick<QueueApp, 'queue' | 'app'>, options: { queue?: string } = {}): Promise<void> {
+  const handlers = app.app.get(Handlers);
+  const tag = `warm-${handlers.ran.length}`;
+  const { id } = await app.queue.invoke('note', { tag }, options);
+  await eventually('the warm-up job completed', async () => (await app.queue.get(id))?.state === 'completed');
+}
+
+/**
+ * How execution `id` came to run, while it runs: a row inserted already leased (local start) was locked
+ * in the transaction that made it; a fetched one later.
+ */
+async function startedBy(q: SuiteQueueApp, id: string): Promise<'local start' | 'fetch'> {
+  const [row] = await q.db.query<{ local: boolean }>(
+    `SELECT locked_at = created_at AS local FROM conductor.executions WHERE id = $1 AND state = 'running'`,
+    [id],
+  );
+  if (!row) throw new Error(`execution ${id} is not running`);
+  return row.local ? 'local start' : 'fetch';
+}
 
 describe("queue: local start of an invoke by this process's idle worker", () => {
   let handlers: Handlers;
   afterAll(() => handlers?.release());
-  const q = useQueueApp('local_start', [Handlers], { ...NO_FETCH_SOON, concurrency: 1 });
+  const q = useQueueApp('local_start', [Handlers], { concurrency: 1 });
 
   beforeAll(async () => {
     handlers = q.app.get(Handlers);
-    await fetchedOnce(q.db);
+    await warmUp(q);
   });
 
   const state = async (id: string): Promise<string | undefined> => (await q.queue.get(id))?.state;
+  const running = (id: string, tag: string) =>
+    eventually(`${tag} runs`, async () => handlers.ran.includes(tag) && (await state(id)) === 'running');
 
-  it('starts an invoke at once, with no notification or poll to fetch it', async () => {
-    const { id } = await q.queue.invoke('note', { tag: 'local-1' });
-    await eventually('local-1 ran', () => handlers.ran.includes('local-1'), 3_000);
-    await eventually('local-1 completed', async () => (await state(id)) === 'completed', 3_000);
+  it('inserts the invoke leased to this process and starts it, with no fetch', async () => {
+    const { id } = await q.queue.invoke('hold', { tag: 'local-1' });
+    await running(id, 'local-1');
+    expect(await startedBy(q, id)).toBe('local start');
+    handlers.release();
+    await eventually('local-1 completed', async () => (await state(id)) === 'completed');
     const [row] = await q.db.query<{ attempts: number }>('SELECT attempts FROM conductor.finished_executions WHERE id = $1', [
       id,
     ]);
@@ -64,35 +78,41 @@ describe("queue: local start of an invoke by this process's idle worker", () => 
   });
 
   it('leaves invokes with options to the table', async () => {
-    const { id } = await q.queue.invoke('note', { tag: 'prioritised' }, { priority: 5 });
-    await sleep(300);
-    expect(await state(id)).toBe('queued');
-    expect(handlers.ran).not.toContain('prioritised');
+    await warmUp(q);
+    const { id } = await q.queue.invoke('hold', { tag: 'prioritised' }, { priority: 5 });
+    await running(id, 'prioritised');
+    expect(await startedBy(q, id)).toBe('fetch');
+    handlers.release();
   });
 
   it('leaves invokes to the table while the worker has no free slot, and runs them when one frees', async () => {
-    await q.db.query(`DELETE FROM conductor.executions`); // the prioritised one: it would take the free slot first
+    await warmUp(q);
     const held = await q.queue.invoke('hold', { tag: 'holding' });
-    await eventually('holding started', () => handlers.ran.includes('holding'), 3_000);
-    expect(await state(held.id)).toBe('running');
+    await running(held.id, 'holding');
+    expect(await startedBy(q, held.id)).toBe('local start');
     const { id } = await q.queue.invoke('note', { tag: 'waits' });
     await sleep(300);
-    expect(await state(id)).toBe('queued');
-    // A freed slot makes the worker fetch: the waiting one runs without a poll.
+    // Queued, or fetched into the worker's buffer (prefetch), where it waits for the slot: never local.
+    const [row] = await q.db.query<{ local: boolean | null }>(
+      'SELECT locked_at = created_at AS local FROM conductor.executions WHERE id = $1',
+      [id],
+    );
+    expect(row.local).not.toBe(true);
+    expect(handlers.ran).not.toContain('waits');
     handlers.release();
-    await eventually('waits ran', () => handlers.ran.includes('waits'), 3_000);
+    await eventually('waits ran', () => handlers.ran.includes('waits'));
   });
 });
 
 describe('queue: no local start for a queue this worker does not serve', () => {
-  const q = useQueueApp('local_start_queues', [Handlers], { ...NO_FETCH_SOON, queues: ['elsewhere'] });
+  const q = useQueueApp('local_start_queues', [Handlers], { queues: ['elsewhere'] });
 
   it('leaves the invoke queued for the workers of its queue', async () => {
-    await fetchedOnce(q.db);
+    await warmUp(q, { queue: 'elsewhere' });
     const { id } = await q.queue.invoke('note', { tag: 'default-queue' });
     await sleep(300);
     expect((await q.queue.get(id))?.state).toBe('queued');
-    expect(q.app.get(Handlers).ran).toEqual([]);
+    expect(q.app.get(Handlers).ran).not.toContain('default-queue');
   });
 });
 
@@ -107,17 +127,17 @@ describe('queue: a local start whose insert answer is lost', () => {
 
   it('runs it once: the worker hands back the lease it never got, then fetches it', async () => {
     proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(q.database.url).port) });
-    viaProxy = await startQueueApp(proxy.url(q.database.url), [Handlers], NO_FETCH_SOON);
+    viaProxy = await startQueueApp(proxy.url(q.database.url), [Handlers]);
     const handlers = viaProxy.app.get(Handlers);
-    await fetchedOnce(q.db);
+    await warmUp(viaProxy);
+    // Only the local start's insert is cut: its statement's name travels in its Bind message.
     await proxy.setMode('cut', { times: 1, marker: 'insert_execution_started' });
     const { id, deduplicated } = await viaProxy.queue.invoke('note', { tag: 'cut' });
     expect(proxy.cuts).toBe(1);
     expect(deduplicated).toBe(false);
-    await eventually('cut ran', () => handlers.ran.includes('cut'), 5_000);
-    await eventually('cut completed', async () => (await q.queue.get(id))?.state === 'completed', 5_000);
+    await eventually('cut completed', async () => (await q.queue.get(id))?.state === 'completed');
     await sleep(300);
-    expect(handlers.ran).toEqual(['cut']);
+    expect(handlers.ran.filter((tag) => tag === 'cut')).toEqual(['cut']);
     // Handed back without counting the attempt, then fetched: one attempt in all.
     const [row] = await q.db.query<{ attempts: number }>('SELECT attempts FROM conductor.finished_executions WHERE id = $1', [
       id,

@@ -7,7 +7,6 @@ import {
   Database,
   InjectDatabase,
   Orchestrator,
-  getDatabaseToken,
   QueueService,
   type QueueOptions,
   Task,
@@ -24,8 +23,8 @@ import { startMemoryProbe } from './memory-probe';
 //   CONDUCTOR_CHILD_APP_NAME  its application_name (default conductor:main)
 //   CONDUCTOR_CHILD_KILL_AT   an aimed self-SIGKILL (see kill-switch.ts)
 //   CONDUCTOR_CHILD_MEMORY_MS print its memory this often (see memory-probe.ts)
-//   CONDUCTOR_CHILD_INVOKE    a count: once ready and idle, invoke that many `crash.record` jobs itself,
-//                             one after another (its idle worker starts them locally)
+//   CONDUCTOR_CHILD_INVOKE    a count: once ready, invoke a first `crash.record` job, and once it
+//                             completed that many more, one after another (its idle worker starts them)
 // Prints `CHILD-READY {"pid":..,"orchestratorId":..}` once its orchestrator is registered and fetching.
 // SIGTERM closes the app (a graceful drain) and the process then exits 0 on its own.
 
@@ -101,24 +100,22 @@ async function main(): Promise<void> {
   const invoke = process.env.CONDUCTOR_CHILD_INVOKE;
   if (invoke) {
     const queueService = app.get(QueueService);
-    await firstFetchBack(app.get<Database>(getDatabaseToken('main')));
+    // A first job that works for no time, run once the worker has fetched (locally or from the table):
+    // once it completed, the worker is idle, its last fetch short, and starts the next invokes itself.
+    const warm = await queueService.invoke('crash.record', { sleepMs: 0 });
+    await untilCompleted(queueService, warm.id);
     for (let i = 0; i < Number(invoke); i++) await queueService.invoke('crash.record', {});
     console.log('CHILD-INVOKED');
   }
 }
 
-/** Waits (up to 10 s) until a fetch's session is idle after it: the first fetch found the table empty. */
-async function firstFetchBack(db: Database): Promise<void> {
-  for (let waited = 0; waited < 10_000; waited += 50) {
-    const [row] = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-       WHERE datname = current_database() AND state = 'idle'
-         AND query LIKE '%fetch' || '_executions(%'`, // split: this query's own text must not match
-    );
-    if (row.n > 0) return;
-    await delay(50);
+/** Waits (up to 10 s) until execution `id` completed. */
+async function untilCompleted(queueService: QueueService, id: string): Promise<void> {
+  for (let waited = 0; waited < 10_000; waited += 25) {
+    if ((await queueService.get(id))?.state === 'completed') return;
+    await delay(25);
   }
-  throw new Error('the first fetch did not come back within 10 s');
+  throw new Error(`execution ${id} did not complete within 10 s`);
 }
 
 function required(name: string): string {
