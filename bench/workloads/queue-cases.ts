@@ -24,11 +24,12 @@ const throughput = { 'jobs/s': 'higher' } as const;
  */
 export function queueCases(s: BenchSettings): QueueCase[] {
   const all = allCases(s);
-  if (!s.cases) return all;
-  const unknown = s.cases.filter((id) => !all.some((c) => c.id === id));
+  const wanted = s.cases;
+  if (!wanted) return all;
+  const unknown = wanted.filter((id) => !all.some((c) => c.id === id));
   if (unknown.length > 0)
     throw new Error(`BENCH_CASES names unknown workloads: ${unknown.join(', ')} (known: ${all.map((c) => c.id).join(', ')})`);
-  return all.filter((c) => s.cases?.includes(c.id));
+  return all.filter((c) => wanted.includes(c.id));
 }
 
 function allCases(s: BenchSettings): QueueCase[] {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Task } from '@conductor/nestjs';
 import { FaultProxy } from '../support/fault-proxy';
-import { type QueueApp, type SuiteQueueApp, eventually, startQueueApp, useQueueApp } from '../support/queue-app';
+import { type QueueApp, eventually, startQueueApp, useQueueApp } from '../support/queue-app';
 
 /** Handlers that record what ran; `hold` blocks until the test releases it. */
 @Injectable()
@@ -28,27 +28,35 @@ class Handlers {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Runs one job through `app` and waits for it: once it ran, the worker has fetched at least once, and
- * after its completion it is idle again, its last fetch short. Tests that need an idle worker start here.
- */
-async function warmUp(app: Pick<QueueApp, 'queue' | 'app'>, options: { queue?: string } = {}): Promise<void> {
-  const handlers = app.app.get(Handlers);
-  const tag = `warm-${handlers.ran.length}`;
-  const { id } = await app.queue.invoke('note', { tag }, options);
-  await eventually('the warm-up job completed', async () => (await app.queue.get(id))?.state === 'completed');
-}
-
-/**
  * How execution `id` came to run, while it runs: a row inserted already leased (local start) was locked
  * in the transaction that made it; a fetched one later.
  */
-async function startedBy(q: SuiteQueueApp, id: string): Promise<'local start' | 'fetch'> {
-  const [row] = await q.db.query<{ local: boolean }>(
+async function startedBy(app: Pick<QueueApp, 'db'>, id: string): Promise<'local start' | 'fetch'> {
+  const [row] = await app.db.query<{ local: boolean }>(
     `SELECT locked_at = created_at AS local FROM conductor.executions WHERE id = $1 AND state = 'running'`,
     [id],
   );
   if (!row) throw new Error(`execution ${id} is not running`);
   return row.local ? 'local start' : 'fetch';
+}
+
+/**
+ * Runs `hold` jobs through `app` until one was started locally, and lets it complete: from then on the
+ * worker is idle and its last fetch found nothing ready (a notification from an earlier job's insert,
+ * arriving after that job ran, would otherwise send the next invoke through the table). At most 20.
+ */
+async function warmUp(app: Pick<QueueApp, 'queue' | 'app' | 'db'>, options: { queue?: string } = {}): Promise<void> {
+  const handlers = app.app.get(Handlers);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const tag = `warm-${attempt}`;
+    const { id } = await app.queue.invoke('hold', { tag }, options);
+    await eventually(`${tag} runs`, async () => (await app.queue.get(id))?.state === 'running' && handlers.ran.includes(tag));
+    const how = await startedBy(app, id);
+    handlers.release();
+    await eventually(`${tag} completed`, async () => (await app.queue.get(id))?.state === 'completed');
+    if (how === 'local start') return;
+  }
+  throw new Error('no warm-up job was started locally in 20 tries');
 }
 
 describe("queue: local start of an invoke by this process's idle worker", () => {

@@ -1,13 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { validateQueueOptions } from '@conductor/nestjs/options/validate-queue-options';
-import { Maintenance } from '@conductor/nestjs/queue/maintenance';
+import { Maintenance, RETENTION_BATCH } from '@conductor/nestjs/queue/maintenance';
 import { SqlCatalog } from '@conductor/nestjs/queue/sql/sql-catalog';
 import { useQueueApp } from '../support/queue-app';
 
 const HOUR = 60 * 60 * 1_000;
-/** More than one cleanup batch (1,000 rows): a cleanup that stopped after its first batch would leave rows. */
-const EXPIRED_FINISHED = 2_600;
-const EXPIRED_KEYS = 2_300;
+/** More than two cleanup batches: a cleanup that stopped after its first batch would leave rows. */
+const EXPIRED_FINISHED = 2 * RETENTION_BATCH + 600;
+const EXPIRED_KEYS = 2 * RETENTION_BATCH + 300;
 
 describe('queue: retention cleanup', () => {
   const q = useQueueApp('retention', []);

@@ -7,10 +7,10 @@ import type { SqlCatalog } from './sql/sql-catalog';
 export type HeartbeatOutcome =
   { kind: 'alive' } | { kind: 'swept' } | { kind: 'shutdown-requested'; reason: string } | { kind: 'failed'; error: unknown };
 
-const RETENTION_BATCH = 1_000;
+export const RETENTION_BATCH = 1_000;
 /** Retention sweeps run this often and delete in batches until caught up or this budget is spent. */
-const CLEANUP_EVERY_MS = 10_000;
-const CLEANUP_BUDGET_MS = 2_000;
+export const CLEANUP_EVERY_MS = 10_000;
+export const CLEANUP_BUDGET_MS = 2_000;
 
 /**
  * Maintenance runs this process's periodic queue work on timers that never overlap and are all cleared

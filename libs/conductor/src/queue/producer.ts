@@ -126,7 +126,8 @@ export class Producer {
    * other insert of this producer is on its way, so that invokes arriving together still share one.
    */
   private mayStartHere(item: PreparedItem): boolean {
-    if (!this.local || item.optionMembers !== '' || this.grouping || this.startingHere || this.waiting.length > 0) return false;
+    // `grouping` covers invokes waiting too: it is set from the first one queued until none is left.
+    if (!this.local || item.optionMembers !== '' || this.grouping || this.startingHere) return false;
     return this.local.reserveLocalStart(item.task, item.queue);
   }
 

@@ -57,7 +57,8 @@ export class Worker implements LocalStart {
   private readonly deadlines: AttemptDeadlines;
   /** Local starts reserved whose insert has not settled yet (reserveLocalStart); counted as running. */
   private localStartsPending = 0;
-  private localStartsSettled?: () => void;
+  /** Fired when the last pending local start settles: stop() waits on it. */
+  private readonly localStartsSettled = new Wakeup();
   /** The last fetch came back short and no notification arrived since: nothing ready waits in the table. */
   private queueLooksEmpty = false;
   /** Notifications received so far: a fetch that overlapped one cannot say the table is empty. */
@@ -125,28 +126,15 @@ export class Worker implements LocalStart {
   /** LocalStart: frees the slot; a lease that may be held without the worker knowing is handed back first. */
   cancelLocalStart(task: string, leaseMayBeHeld: boolean): void {
     this.release(task);
-    if (leaseMayBeHeld) this.unheldLeases = true;
     this.localStartSettled();
+    if (!leaseMayBeHeld) return;
+    this.unheldLeases = true;
     this.wakeup.fire();
   }
 
   private localStartSettled(): void {
     this.localStartsPending--;
-    if (this.localStartsPending === 0) this.localStartsSettled?.();
-  }
-
-  /** Resolves once no local start is pending, or after `ms`. */
-  private localStartsDone(ms: number): Promise<void> {
-    if (this.localStartsPending === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.localStartsSettled = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.localStartsSettled = done;
-    });
+    if (this.localStartsPending === 0) this.localStartsSettled.fire();
   }
 
   /** Aborts the running attempt of `id` in this process, if any. */
@@ -183,7 +171,8 @@ export class Worker implements LocalStart {
     clearTimeout(bound);
     // A local start's insert in flight: its row, leased to this process, joins the buffer handed back below.
     // Should it outlast the grace period, the deregistration hands it back (or, later still, a sweep).
-    await this.localStartsDone(Math.max(0, graceEndsAt - Date.now()));
+    // (A fire kept from an earlier settle only costs one more turn of this loop.)
+    while (this.localStartsPending > 0 && Date.now() < graceEndsAt) await this.localStartsSettled.wait(graceEndsAt - Date.now());
     if (this.dispatchImmediate) clearImmediate(this.dispatchImmediate);
     this.dispatchImmediate = undefined;
     const unstarted = this.buffer.splice(0);
