@@ -50,7 +50,8 @@ export function renderReport(run: BenchRun): string {
       'in an order that rotates from round to round. Jobs are no-ops with a `{ i }` payload. ' +
       'Conductor runs twice: at its defaults (finished executions kept for a day, each completion copied into ' +
       '`finished_executions`) and with `retentionMs: 0` (deleted at once, as graphile-worker and the raw-SQL queue do). ' +
-      `Every system warms up alike, since each measurement starts a cold process: enqueue ${s.jobs} jobs after ${s.warmUpJobs} untimed ones. ` +
+      `Every system warms up alike, since each measurement starts a cold process: enqueue ${s.jobs} jobs after ${s.warmUpJobs} untimed ones one at a time, ` +
+      `after ${s.batchWarmUpJobs} untimed ones in batches (as many calls untimed as timed). ` +
       `Drain (graphile-worker's published method): ${s.warmUpJobs} + ${s.jobs} jobs pre-inserted, then workers ` +
       `started; timed from the moment ${s.warmUpJobs} handlers have started until the database holds no unfinished job; a drain still running after ` +
       `${s.drainCapMs / 1000} s is stopped and its rate taken from what it finished ("capped"). Trickle: workers idle for 1 s, then ` +

@@ -16,10 +16,10 @@ export async function enqueueSingle(system: QueueSystem, s: BenchSettings): Prom
   return { 'jobs/s': s.jobs / ((performance.now() - started) / 1000) };
 }
 
-/** Enqueues N jobs in sequential batches of `batchSize`, after `warmUpJobs` untimed ones in batches alike. */
+/** Enqueues N jobs in sequential batches of `batchSize`, after `batchWarmUpJobs` untimed ones in batches alike. */
 export async function enqueueBatch(system: QueueSystem, s: BenchSettings): Promise<Metrics> {
   await system.setup();
-  await enqueueInBatches(system, -s.warmUpJobs, 0, s.batchSize);
+  await enqueueInBatches(system, -s.batchWarmUpJobs, 0, s.batchSize);
   const started = performance.now();
   await enqueueInBatches(system, 0, s.jobs, s.batchSize);
   return { 'jobs/s': s.jobs / ((performance.now() - started) / 1000) };

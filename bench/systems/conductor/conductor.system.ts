@@ -4,7 +4,7 @@ import { createConductorApp } from '../../support/conductor-app';
 import type { BenchHandler, BenchPayload, QueueSystem, QueueSystemSpec } from '../queue-system.interface';
 import { BENCH_HANDLER, BENCH_TASK, BenchTasks } from './bench-tasks';
 
-const POOL_MAX = 10;
+export const POOL_MAX = 10;
 
 type QueueTuning = Partial<NonNullable<ConductorModuleOptions['queue']>>;
 

@@ -1,0 +1,86 @@
+import '../support/register-alias';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openBenchServer } from '../support/bench-server';
+import { BATCH_SIZE, positive } from '../support/bench-settings';
+import { copyLibraryAssets } from '../support/copy-library-assets';
+import { machineInfo } from '../support/machine-info';
+import { repoRoot } from '../support/repo-root';
+import { median } from '../support/statistics';
+import { payloads } from '../workloads/payloads';
+import { type EnqueueLayer, enqueueLayers } from './enqueue-layers';
+
+/** Untimed batches per layer before the first round: prepared statements, pools and the JIT warm up. */
+const WARM_UP_BATCHES = 10;
+
+/**
+ * `npm run bench:enqueue`: where batched enqueue's time goes, layer by layer (enqueue-layers.ts). The
+ * layers take turns batch by batch, in an order that rotates every batch, so a noisy minute of the
+ * machine falls on all of them alike; a round's ratio compares the same minutes. Writes
+ * dist/enqueue-layers.md.
+ */
+async function main(): Promise<void> {
+  const rounds = positive(process.env.BENCH_REPEATS, 3, 'BENCH_REPEATS');
+  const batches = positive(process.env.BENCH_ENQUEUE_BATCHES, 100, 'BENCH_ENQUEUE_BATCHES');
+  copyLibraryAssets();
+  const server = await openBenchServer(process.env.BENCH_PG_URL);
+  let layers: EnqueueLayer[] = [];
+  try {
+    const machine = await machineInfo(server.adminUrl);
+    console.log(`bench:enqueue: PostgreSQL ${machine.postgres}, Node ${process.version}, ${machine.cores} cores`);
+    layers = await enqueueLayers(server);
+    let next = -WARM_UP_BATCHES * BATCH_SIZE;
+    const batch = (): ReturnType<typeof payloads> => payloads(next, (next += BATCH_SIZE));
+    for (let k = 0; k < WARM_UP_BATCHES; k++) for (const layer of layers) await layer.enqueueBatch(batch());
+
+    // perRow[round][layer]: microseconds of wall time a row.
+    const perRow: number[][] = [];
+    for (let round = 0; round < rounds; round++) {
+      const elapsed = layers.map(() => 0);
+      for (let k = 0; k < batches; k++) {
+        for (let turn = 0; turn < layers.length; turn++) {
+          const index = (k + turn) % layers.length;
+          const started = performance.now();
+          await layers[index].enqueueBatch(batch());
+          elapsed[index] += performance.now() - started;
+        }
+      }
+      perRow.push(elapsed.map((ms) => (ms * 1000) / (batches * BATCH_SIZE)));
+      console.log(`[${round + 1}/${rounds}] ${layers.map((l, i) => `${l.id} ${perRow[round][i].toFixed(2)} µs`).join(', ')}`);
+    }
+    const what = `${rounds} round(s) of ${batches} batches of ${BATCH_SIZE} per layer, PostgreSQL ${machine.postgres}, Node ${process.version}, ${machine.cores} cores`;
+    const report = render(layers, perRow, what);
+    const file = join(repoRoot(), 'dist', 'enqueue-layers.md');
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, report);
+    console.log(`\n${report}\nbench:enqueue: written to ${file}`);
+  } finally {
+    for (const layer of layers) await layer.close();
+    await server.close();
+  }
+}
+
+function render(layers: EnqueueLayer[], perRow: number[][], what: string): string {
+  const raw = layers.findIndex((l) => l.id === 'raw-sql');
+  const ratios = (i: number): number[] => perRow.map((round) => round[raw] / round[i]);
+  const range = (values: number[], digits: number): string =>
+    `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
+  return [
+    '# Batched enqueue, layer by layer',
+    '',
+    `${what}. The layers take turns batch by batch. Wall time a row as the caller sees it; the ratio is the raw queue's time over the layer's, per round (above 1: faster than raw SQL).`,
+    '',
+    '| layer | µs a row (median of rounds) | range | raw SQL ÷ this (median of rounds) | range |',
+    '| --- | --- | --- | --- | --- |',
+    ...layers.map((layer, i) => {
+      const times = perRow.map((round) => round[i]);
+      return `| ${layer.label} | ${median(times).toFixed(2)} | ${range(times, 2)} | ${median(ratios(i)).toFixed(3)}× | ${range(ratios(i), 3)} |`;
+    }),
+    '',
+  ].join('\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
