@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { Database, QueueService, getDatabaseToken, readMigrations } from '@conductor/nestjs';
 import { type PreparedItem, insertValues, uniformParams } from '@conductor/nestjs/queue/insert-params';
-import { SqlCatalog, bindSchema } from '@conductor/nestjs/queue/sql/sql-catalog';
+import { SqlCatalog, type Statement, bindSchema } from '@conductor/nestjs/queue/sql/sql-catalog';
 import { freshUuidArray } from '@conductor/nestjs/queue/uuid-array-param';
 import type { BenchServer } from '../support/bench-server';
 import { createConductorApp } from '../support/conductor-app';
@@ -23,56 +23,79 @@ const CHANNEL = 'conductor_bench';
 const MAX_ATTEMPTS = 5;
 
 /**
- * The layers of a batched invoke, each on a fresh database of `server`, from the outside in: the raw
- * queue's insert (the benchmark's raw-SQL system), Conductor's insert statement sent straight through
- * `pg`, the same statement through the `Database` handle (pool, policy, instrumentation), and
- * `invokeBatch` (validation, ids, serialization, then the same statement). The statement's parameters are
- * made as the producer makes them: fresh binary ids and the payloads' JSON joined by the separator.
+ * The layers of a batched invoke, from the outside in: the raw queue's insert (the benchmark's raw-SQL
+ * system), Conductor's insert statement sent straight through `pg`, the same statement through the
+ * `Database` handle (pool, policy, instrumentation), and `invokeBatch` (validation, ids, serialization,
+ * then the same statement). The first two have a fresh database of `server` each; the last two share one
+ * application and its database. The statement's parameters are made as the producer makes them: fresh
+ * binary ids and the payloads' JSON joined by the separator. Whatever was opened is closed again when a
+ * later layer fails to open.
  */
 export async function enqueueLayers(server: BenchServer): Promise<EnqueueLayer[]> {
-  const sql = new SqlCatalog(SCHEMA);
-  const statement = sql.get('insert_executions_uniform');
-  const values = (payloads: BenchPayload[]): unknown[] => {
-    const items = freshItems(payloads);
-    const params = uniformParams(items.items, items.ids);
-    if (!params) throw new Error('a batch without options should go as two texts');
-    return insertValues(params, CHANNEL);
-  };
+  // Read here, not on import: the SQL files reach the build's folder only when main() copies them.
+  const insert = new SqlCatalog(SCHEMA).get('insert_executions_uniform');
+  const layers: EnqueueLayer[] = [];
+  try {
+    layers.push(await rawLayer(server));
+    layers.push(await statementLayer(server, insert));
+    layers.push(...(await conductorLayers(server, insert)));
+    return layers;
+  } catch (error) {
+    for (const layer of layers) await layer.close().catch(() => undefined);
+    throw error;
+  }
+}
 
+async function rawLayer(server: BenchServer): Promise<EnqueueLayer> {
   const raw = await rawSqlSpec.create(await server.createDatabase('enqueue_layer_raw'));
   await raw.setup();
+  return { id: 'raw-sql', label: 'raw SQL: its insert', enqueueBatch: (p) => raw.enqueueBatch(p), close: () => raw.close() };
+}
 
+async function statementLayer(server: BenchServer, insert: Statement): Promise<EnqueueLayer> {
   const bare = new Client({ connectionString: await server.createDatabase('enqueue_layer_statement') });
   await bare.connect();
-  for (const migration of readMigrations()) await bare.query(bindSchema(migration.sql, SCHEMA));
+  const close = (): Promise<void> => bare.end();
+  try {
+    for (const migration of readMigrations()) await bare.query(bindSchema(migration.sql, SCHEMA));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return {
+    id: 'statement',
+    label: "Conductor's insert statement through pg",
+    enqueueBatch: async (p) => {
+      await bare.query({ name: insert.name, text: insert.text, values: insertParams(p) });
+    },
+    close,
+  };
+}
 
-  // One application for the two inner layers (two would register two TypeORM data sources named main).
+async function conductorLayers(server: BenchServer, insert: Statement): Promise<EnqueueLayer[]> {
+  // One application for both (two would register two TypeORM data sources named main).
   const url = await server.createDatabase('enqueue_layer_conductor');
   const app = await createConductorApp(
     { databases: { main: { url, pool: { max: POOL_MAX } } }, queue: { database: 'main', workers: false } },
     [BenchTasks, { provide: BENCH_HANDLER, useValue: () => undefined }],
   );
   const queue = app.get(QueueService);
-  // The queue migrates when it starts: stats() waits for that.
-  await queue.stats();
   const db = app.get<Database>(getDatabaseToken('main'));
-
+  try {
+    // The queue migrates when it starts: stats() waits for that.
+    await queue.stats();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   return [
-    { id: 'raw-sql', label: 'raw SQL: its insert', enqueueBatch: (p) => raw.enqueueBatch(p), close: () => raw.close() },
-    {
-      id: 'statement',
-      label: "Conductor's insert statement through pg",
-      enqueueBatch: async (p) => {
-        await bare.query({ name: statement.name, text: statement.text, values: values(p) });
-      },
-      close: () => bare.end(),
-    },
     {
       id: 'database',
       label: 'the same through Database.query',
       enqueueBatch: async (p) => {
-        await db.query(statement.text, values(p), { name: statement.name, idempotent: false, route: 'primary' });
+        await db.query(insert.text, insertParams(p), { name: insert.name, idempotent: false, route: 'primary' });
       },
+      // The application closes with the next layer.
       close: async () => undefined,
     },
     {
@@ -84,6 +107,14 @@ export async function enqueueLayers(server: BenchServer): Promise<EnqueueLayer[]
       close: () => app.close(),
     },
   ];
+}
+
+/** The statement's parameters for `payloads`, made as the producer makes them. */
+function insertParams(payloads: BenchPayload[]): unknown[] {
+  const { items, ids } = freshItems(payloads);
+  const params = uniformParams(items, ids);
+  if (!params) throw new Error('a batch without options should go as two texts');
+  return insertValues(params, CHANNEL);
 }
 
 /** The batch's items as the producer prepares them when they carry no options. */
