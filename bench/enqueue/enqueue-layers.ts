@@ -26,10 +26,9 @@ const MAX_ATTEMPTS = 5;
  * The layers of a batched invoke, from the outside in: the raw queue's insert (the benchmark's raw-SQL
  * system), Conductor's insert statement sent straight through `pg`, the same statement through the
  * `Database` handle (pool, policy, instrumentation), and `invokeBatch` (validation, ids, serialization,
- * then the same statement). The first two have a fresh database of `server` each; the last two share one
- * application and its database. The statement's parameters are made as the producer makes them: fresh
- * binary ids and the payloads' JSON joined by the separator. Whatever was opened is closed again when a
- * later layer fails to open.
+ * then the same statement). Each has a fresh database of `server`, so every table grows alike. The
+ * statement's parameters are made as the producer makes them: fresh binary ids and the payloads' JSON
+ * joined by the separator. Whatever was opened is closed again when a later layer fails to open.
  */
 export async function enqueueLayers(server: BenchServer): Promise<EnqueueLayer[]> {
   // Read here, not on import: the SQL files reach the build's folder only when main() copies them.
@@ -38,7 +37,8 @@ export async function enqueueLayers(server: BenchServer): Promise<EnqueueLayer[]
   try {
     layers.push(await rawLayer(server));
     layers.push(await statementLayer(server, insert));
-    layers.push(...(await conductorLayers(server, insert)));
+    layers.push(await databaseLayer(server, insert));
+    layers.push(await invokeLayer(server));
     return layers;
   } catch (error) {
     for (const layer of layers) await layer.close().catch(() => undefined);
@@ -53,34 +53,40 @@ async function rawLayer(server: BenchServer): Promise<EnqueueLayer> {
 }
 
 async function statementLayer(server: BenchServer, insert: Statement): Promise<EnqueueLayer> {
-  const bare = new Client({ connectionString: await server.createDatabase('enqueue_layer_statement') });
+  const bare = new Client({ connectionString: await migratedDatabase(server, 'enqueue_layer_statement') });
   await bare.connect();
-  const close = (): Promise<void> => bare.end();
-  try {
-    for (const migration of readMigrations()) await bare.query(bindSchema(migration.sql, SCHEMA));
-  } catch (error) {
-    await close();
-    throw error;
-  }
   return {
     id: 'statement',
     label: "Conductor's insert statement through pg",
     enqueueBatch: async (p) => {
       await bare.query({ name: insert.name, text: insert.text, values: insertParams(p) });
     },
-    close,
+    close: () => bare.end(),
   };
 }
 
-async function conductorLayers(server: BenchServer, insert: Statement): Promise<EnqueueLayer[]> {
-  // One application for both (two would register two TypeORM data sources named main).
-  const url = await server.createDatabase('enqueue_layer_conductor');
+async function databaseLayer(server: BenchServer, insert: Statement): Promise<EnqueueLayer> {
+  const url = await migratedDatabase(server, 'enqueue_layer_database');
+  // A database key of its own and no queue: its TypeORM data source is not named like the next layer's.
+  const app = await createConductorApp({ databases: { layer: { url, pool: { max: POOL_MAX } } } });
+  const db = app.get<Database>(getDatabaseToken('layer'));
+  return {
+    id: 'database',
+    label: 'the same through Database.query',
+    enqueueBatch: async (p) => {
+      await db.query(insert.text, insertParams(p), { name: insert.name, idempotent: false, route: 'primary' });
+    },
+    close: () => app.close(),
+  };
+}
+
+async function invokeLayer(server: BenchServer): Promise<EnqueueLayer> {
+  const url = await server.createDatabase('enqueue_layer_invoke');
   const app = await createConductorApp(
     { databases: { main: { url, pool: { max: POOL_MAX } } }, queue: { database: 'main', workers: false } },
     [BenchTasks, { provide: BENCH_HANDLER, useValue: () => undefined }],
   );
   const queue = app.get(QueueService);
-  const db = app.get<Database>(getDatabaseToken('main'));
   try {
     // The queue migrates when it starts: stats() waits for that.
     await queue.stats();
@@ -88,25 +94,27 @@ async function conductorLayers(server: BenchServer, insert: Statement): Promise<
     await app.close();
     throw error;
   }
-  return [
-    {
-      id: 'database',
-      label: 'the same through Database.query',
-      enqueueBatch: async (p) => {
-        await db.query(insert.text, insertParams(p), { name: insert.name, idempotent: false, route: 'primary' });
-      },
-      // The application closes with the next layer.
-      close: async () => undefined,
+  return {
+    id: 'invoke-batch',
+    label: 'QueueService.invokeBatch',
+    enqueueBatch: async (p) => {
+      await queue.invokeBatch(p.map((payload) => ({ task: BENCH_TASK, payload })));
     },
-    {
-      id: 'invoke-batch',
-      label: 'QueueService.invokeBatch',
-      enqueueBatch: async (p) => {
-        await queue.invokeBatch(p.map((payload) => ({ task: BENCH_TASK, payload })));
-      },
-      close: () => app.close(),
-    },
-  ];
+    close: () => app.close(),
+  };
+}
+
+/** A fresh database named `name` with the queue's schema, migrated as the library migrates it. */
+async function migratedDatabase(server: BenchServer, name: string): Promise<string> {
+  const url = await server.createDatabase(name);
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  try {
+    for (const migration of readMigrations()) await admin.query(bindSchema(migration.sql, SCHEMA));
+  } finally {
+    await admin.end();
+  }
+  return url;
 }
 
 /** The statement's parameters for `payloads`, made as the producer makes them. */
