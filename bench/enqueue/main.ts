@@ -15,8 +15,10 @@ const WARM_UP_BATCHES = 10;
 
 /**
  * `npm run bench:enqueue`: where batched enqueue's time goes, layer by layer (enqueue-layers.ts). The
- * layers take turns batch by batch, in an order that rotates every batch, so a noisy minute of the
- * machine falls on all of them alike; a round's ratio compares the same minutes. Writes
+ * layers take turns batch by batch, in a fresh random order every batch, so a noisy minute of the
+ * machine falls on all of them alike and no layer always runs after the same one (a rotating order did
+ * that, and a statement pays for some of the work its predecessor's commit left behind); a round's ratio
+ * compares the same minutes. Writes
  * dist/enqueue-layers.md.
  */
 async function main(): Promise<void> {
@@ -38,8 +40,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       const elapsed = layers.map(() => 0);
       for (let k = 0; k < batches; k++) {
-        for (let turn = 0; turn < layers.length; turn++) {
-          const index = (k + turn) % layers.length;
+        for (const index of shuffled(layers.length)) {
           const started = performance.now();
           await layers[index].enqueueBatch(batch());
           elapsed[index] += performance.now() - started;
@@ -60,6 +61,16 @@ async function main(): Promise<void> {
   }
 }
 
+/** 0 … n-1 in a random order (Fisher–Yates). */
+function shuffled(n: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
 function render(layers: EnqueueLayer[], perRow: number[][], what: string): string {
   const raw = layers.findIndex((l) => l.id === 'raw-sql');
   const ratios = (i: number): number[] => perRow.map((round) => round[raw] / round[i]);
@@ -68,7 +79,7 @@ function render(layers: EnqueueLayer[], perRow: number[][], what: string): strin
   return [
     '# Batched enqueue, layer by layer',
     '',
-    `${what}. The layers take turns batch by batch. Wall time a row as the caller sees it; the ratio is the raw queue's time over the layer's, per round (above 1: faster than raw SQL).`,
+    `${what}. The layers take turns batch by batch, in a random order every batch. Wall time a row as the caller sees it; the ratio is the raw queue's time over the layer's, per round (above 1: faster than raw SQL).`,
     '',
     '| layer | µs a row (median of rounds) | range | raw SQL ÷ this (median of rounds) | range |',
     '| --- | --- | --- | --- | --- |',

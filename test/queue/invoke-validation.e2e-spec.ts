@@ -51,6 +51,14 @@ describe('queue: invoke rejects bad input with a clear error and writes nothing'
     expect((await q.queue.stats()).tasks).toEqual(before.tasks);
   });
 
+  it('rejects a batch of several chunks when an item of its last chunk is bad, writing none of it', async () => {
+    const before = await q.queue.stats();
+    const items = Array.from({ length: 4_500 }, (_, n) => ({ task: 'known', payload: { n } as Record<string, unknown> }));
+    items[4_400].payload = { n: 4_400n };
+    await expect(q.queue.invokeBatch(items)).rejects.toThrow(/BigInt at key "n"/);
+    expect((await q.queue.stats()).tasks).toEqual(before.tasks);
+  });
+
   it('stores task and queue names with quotes, semicolons, backslashes and unicode as plain data', async () => {
     const strange = `x'); DROP TABLE conductor.executions; --\\ "ü☃"`;
     const relaxed = await startQueueApp(q.database.url, [], { workers: false, strict: false });

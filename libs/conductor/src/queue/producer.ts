@@ -12,7 +12,7 @@ import type { QueueEventMap } from './queue-events';
 import type { InvokeOptions, InvokeRequest, InvokeResult } from './queue.interfaces';
 import type { SqlCatalog } from './sql/sql-catalog';
 import type { RegisteredTask } from './task-registry';
-import { freshUuidArray } from './uuid-array-param';
+import { type FreshUuids, freshUuidArray } from './uuid-array-param';
 import { uuidv7 } from './uuid-v7';
 
 /** Most items one INSERT statement carries; larger batches are sent in chunks of this size. */
@@ -80,13 +80,20 @@ export class Producer {
       if (this.mayStartHere(item)) return [await this.startHere(item, signal)];
       return [await this.grouped(item, signal)];
     }
-    const results: InvokeResult[] = new Array(requests.length);
-    for (let start = 0; start < requests.length; start += INVOKE_CHUNK_SIZE) {
-      const chunk = requests.slice(start, start + INVOKE_CHUNK_SIZE);
-      const fresh = freshUuidArray(chunk.length);
-      const prepared = chunk.map((request, index) => this.prepare(request, start + index, fresh.ids[index]));
-      const chunkResults = await this.insert(prepared, signal, fresh.param);
-      chunkResults.forEach((result, index) => (results[start + index] = result));
+    // Every item is validated before the first chunk is written: a bad item anywhere enqueues nothing.
+    const chunks: FreshUuids[] = [];
+    for (let start = 0; start < requests.length; start += INVOKE_CHUNK_SIZE)
+      chunks.push(freshUuidArray(Math.min(INVOKE_CHUNK_SIZE, requests.length - start)));
+    const prepared: PreparedItem[] = new Array(requests.length);
+    for (let i = 0; i < requests.length; i++) {
+      prepared[i] = this.prepare(requests[i], i, chunks[Math.floor(i / INVOKE_CHUNK_SIZE)].ids[i % INVOKE_CHUNK_SIZE]);
+    }
+    if (chunks.length === 1) return this.insert(prepared, signal, chunks[0].param);
+    const results: InvokeResult[] = [];
+    for (let c = 0; c < chunks.length; c++) {
+      const start = c * INVOKE_CHUNK_SIZE;
+      for (const result of await this.insert(prepared.slice(start, start + INVOKE_CHUNK_SIZE), signal, chunks[c].param))
+        results.push(result);
     }
     return results;
   }
@@ -196,13 +203,15 @@ export class Producer {
   private async insert(items: PreparedItem[], signal?: AbortSignal, ids?: Buffer): Promise<InvokeResult[]> {
     // Two items with the same key in one batch: the first one enqueues, the others get its id.
     const firstByKey = new Map<string, PreparedItem>();
-    const unique = items.filter((item) => {
-      if (item.key === undefined) return true;
-      const scoped = `${item.task}\u0000${item.key}`;
-      if (firstByKey.has(scoped)) return false;
-      firstByKey.set(scoped, item);
-      return true;
-    });
+    const unique = items.some((item) => item.key !== undefined)
+      ? items.filter((item) => {
+          if (item.key === undefined) return true;
+          const scoped = `${item.task}\u0000${item.key}`;
+          if (firstByKey.has(scoped)) return false;
+          firstByKey.set(scoped, item);
+          return true;
+        })
+      : items;
     const keyed = firstByKey.size > 0;
     let rows: InsertRow[] = [];
     if (keyed) rows = await this.run('insert_executions_keyed', documentParams(unique), true, signal);
