@@ -1,10 +1,9 @@
 import { Client } from 'pg';
-import { Database, QueueService, getDatabaseToken, readMigrations } from '@conductor/nestjs';
-import { type PreparedItem, insertValues, uniformParams } from '@conductor/nestjs/queue/insert-params';
-import { SqlCatalog, type Statement, bindSchema } from '@conductor/nestjs/queue/sql/sql-catalog';
-import { freshUuidArray } from '@conductor/nestjs/queue/uuid-array-param';
+import { Database, QueueService, getDatabaseToken } from '@conductor/nestjs';
+import { SqlCatalog, type Statement } from '@conductor/nestjs/queue/sql/sql-catalog';
 import type { BenchServer } from '../support/bench-server';
 import { createConductorApp } from '../support/conductor-app';
+import { installQueueSchema, uniformInsertValues } from '../support/conductor-statements';
 import { BENCH_HANDLER, BENCH_TASK, BenchTasks } from '../systems/conductor/bench-tasks';
 import { POOL_MAX } from '../systems/conductor/conductor.system';
 import { rawSqlSpec } from '../systems/raw-sql/raw-sql.system';
@@ -59,7 +58,11 @@ async function statementLayer(server: BenchServer, insert: Statement): Promise<E
     id: 'statement',
     label: "Conductor's insert statement through pg",
     enqueueBatch: async (p) => {
-      await bare.query({ name: insert.name, text: insert.text, values: insertParams(p) });
+      await bare.query({
+        name: insert.name,
+        text: insert.text,
+        values: uniformInsertValues(p, BENCH_TASK, MAX_ATTEMPTS, CHANNEL),
+      });
     },
     close: () => bare.end(),
   };
@@ -74,7 +77,11 @@ async function databaseLayer(server: BenchServer, insert: Statement): Promise<En
     id: 'database',
     label: 'the same through Database.query',
     enqueueBatch: async (p) => {
-      await db.query(insert.text, insertParams(p), { name: insert.name, idempotent: false, route: 'primary' });
+      await db.query(insert.text, uniformInsertValues(p, BENCH_TASK, MAX_ATTEMPTS, CHANNEL), {
+        name: insert.name,
+        idempotent: false,
+        route: 'primary',
+      });
     },
     close: () => app.close(),
   };
@@ -110,31 +117,9 @@ async function migratedDatabase(server: BenchServer, name: string): Promise<stri
   const admin = new Client({ connectionString: url });
   await admin.connect();
   try {
-    for (const migration of readMigrations()) await admin.query(bindSchema(migration.sql, SCHEMA));
+    await installQueueSchema(admin, SCHEMA);
   } finally {
     await admin.end();
   }
   return url;
-}
-
-/** The statement's parameters for `payloads`, made as the producer makes them. */
-function insertParams(payloads: BenchPayload[]): unknown[] {
-  const { items, ids } = freshItems(payloads);
-  const params = uniformParams(items, ids);
-  if (!params) throw new Error('a batch without options should go as two texts');
-  return insertValues(params, CHANNEL);
-}
-
-/** The batch's items as the producer prepares them when they carry no options. */
-function freshItems(payloads: BenchPayload[]): { items: PreparedItem[]; ids: Buffer } {
-  const fresh = freshUuidArray(payloads.length);
-  const items = payloads.map((payload, i): PreparedItem => ({
-    id: fresh.ids[i],
-    task: BENCH_TASK,
-    queue: 'default',
-    maxAttempts: MAX_ATTEMPTS,
-    payload: JSON.stringify(payload),
-    optionMembers: '',
-  }));
-  return { items, ids: fresh.param };
 }

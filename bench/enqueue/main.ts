@@ -1,6 +1,7 @@
 import '../support/register-alias';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { table } from '../report/markdown';
 import { openBenchServer } from '../support/bench-server';
 import { BATCH_SIZE, positive } from '../support/bench-settings';
 import { copyLibraryAssets } from '../support/copy-library-assets';
@@ -81,12 +82,13 @@ function render(layers: EnqueueLayer[], perRow: number[][], what: string): strin
     '',
     `${what}. The layers take turns batch by batch, in a random order every batch. Wall time a row as the caller sees it; the ratio is the raw queue's time over the layer's, per round (above 1: faster than raw SQL).`,
     '',
-    '| layer | µs a row (median of rounds) | range | raw SQL ÷ this (median of rounds) | range |',
-    '| --- | --- | --- | --- | --- |',
-    ...layers.map((layer, i) => {
-      const times = perRow.map((round) => round[i]);
-      return `| ${layer.label} | ${median(times).toFixed(2)} | ${range(times, 2)} | ${median(ratios(i)).toFixed(3)}× | ${range(ratios(i), 3)} |`;
-    }),
+    table(
+      ['layer', 'µs a row (median of rounds)', 'range', 'raw SQL ÷ this (median of rounds)', 'range'],
+      layers.map((layer, i) => {
+        const times = perRow.map((round) => round[i]);
+        return [layer.label, median(times).toFixed(2), range(times, 2), `${median(ratios(i)).toFixed(3)}×`, range(ratios(i), 3)];
+      }),
+    ),
     '',
   ].join('\n');
 }

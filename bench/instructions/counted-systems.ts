@@ -1,10 +1,8 @@
 import type { Client } from 'pg';
-import { readMigrations } from '@conductor/nestjs';
 import { DEFAULT_QUEUE } from '@conductor/nestjs/options/defaults';
 import { completionStatement } from '@conductor/nestjs/queue/completion-params';
-import { insertValues, uniformParams } from '@conductor/nestjs/queue/insert-params';
-import { SqlCatalog, bindSchema } from '@conductor/nestjs/queue/sql/sql-catalog';
-import { uuidv7 } from '@conductor/nestjs/queue/uuid-v7';
+import { SqlCatalog } from '@conductor/nestjs/queue/sql/sql-catalog';
+import { installQueueSchema, uniformInsertValues } from '../support/conductor-statements';
 import { rawSql } from '../systems/raw-sql/raw-sql-statements';
 import { payloads } from '../workloads/payloads';
 
@@ -40,21 +38,12 @@ function conductor(id: string, label: string, retentionMs: number): CountedSyste
     id,
     label,
     setup: async (admin) => {
-      for (const migration of readMigrations()) await admin.query(bindSchema(migration.sql, SCHEMA));
+      await installQueueSchema(admin, SCHEMA);
     },
     insert: async (client, from, count) => {
-      const items = payloads(from, from + count).map((payload) => ({
-        id: uuidv7(),
-        task: TASK,
-        queue: 'default',
-        maxAttempts: 3,
-        payload: JSON.stringify(payload),
-        optionMembers: '',
-      }));
-      const params = uniformParams(items);
-      if (!params) throw new Error('a batch without options should go as two texts');
       const statement = sql.get('insert_executions_uniform');
-      await client.query({ name: statement.name, text: statement.text, values: insertValues(params, 'conductor_bench') });
+      const values = uniformInsertValues(payloads(from, from + count), TASK, 3, 'conductor_bench');
+      await client.query({ name: statement.name, text: statement.text, values });
     },
     fetch: async (client, limit) => {
       const statement = sql.get('fetch_executions');

@@ -12,7 +12,7 @@ import type { QueueEventMap } from './queue-events';
 import type { InvokeOptions, InvokeRequest, InvokeResult } from './queue.interfaces';
 import type { SqlCatalog } from './sql/sql-catalog';
 import type { RegisteredTask } from './task-registry';
-import { type FreshUuids, freshUuidArray } from './uuid-array-param';
+import { freshUuidArray } from './uuid-array-param';
 import { uuidv7 } from './uuid-v7';
 
 /** Most items one INSERT statement carries; larger batches are sent in chunks of this size. */
@@ -81,21 +81,16 @@ export class Producer {
       return [await this.grouped(item, signal)];
     }
     // Every item is validated before the first chunk is written: a bad item anywhere enqueues nothing.
-    const chunks: FreshUuids[] = [];
-    for (let start = 0; start < requests.length; start += INVOKE_CHUNK_SIZE)
-      chunks.push(freshUuidArray(Math.min(INVOKE_CHUNK_SIZE, requests.length - start)));
-    const prepared: PreparedItem[] = new Array(requests.length);
-    for (let i = 0; i < requests.length; i++) {
-      prepared[i] = this.prepare(requests[i], i, chunks[Math.floor(i / INVOKE_CHUNK_SIZE)].ids[i % INVOKE_CHUNK_SIZE]);
+    const chunks: { items: PreparedItem[]; ids: Buffer }[] = [];
+    for (let start = 0; start < requests.length; start += INVOKE_CHUNK_SIZE) {
+      const fresh = freshUuidArray(Math.min(INVOKE_CHUNK_SIZE, requests.length - start));
+      const items = fresh.ids.map((id, k) => this.prepare(requests[start + k], start + k, id));
+      chunks.push({ items, ids: fresh.param });
     }
-    if (chunks.length === 1) return this.insert(prepared, signal, chunks[0].param);
-    const results: InvokeResult[] = [];
-    for (let c = 0; c < chunks.length; c++) {
-      const start = c * INVOKE_CHUNK_SIZE;
-      for (const result of await this.insert(prepared.slice(start, start + INVOKE_CHUNK_SIZE), signal, chunks[c].param))
-        results.push(result);
-    }
-    return results;
+    const results: InvokeResult[][] = [];
+    for (const chunk of chunks) results.push(await this.insert(chunk.items, signal, chunk.ids));
+    // One chunk, the usual batch, is returned as the insert made it, without a copy.
+    return results.length === 1 ? results[0] : results.flat();
   }
 
   /**

@@ -117,7 +117,7 @@ export class Worker implements LocalStart {
   /** LocalStart: joins the buffer like a fetched row; stop() hands it back if the worker stopped meanwhile. */
   startLocal(execution: LeasedExecution): void {
     this.buffer.push(execution);
-    this.localStartSettled();
+    this.settleLocalStart();
     if (this.stopFetching.signal.aborted) return;
     this.newTurn();
     this.dispatch();
@@ -126,13 +126,13 @@ export class Worker implements LocalStart {
   /** LocalStart: frees the slot; a lease that may be held without the worker knowing is handed back first. */
   cancelLocalStart(task: string, leaseMayBeHeld: boolean): void {
     this.release(task);
-    this.localStartSettled();
+    this.settleLocalStart();
     if (!leaseMayBeHeld) return;
     this.unheldLeases = true;
     this.wakeup.fire();
   }
 
-  private localStartSettled(): void {
+  private settleLocalStart(): void {
     this.localStartsPending--;
     if (this.localStartsPending === 0) this.localStartsSettled.fire();
   }
