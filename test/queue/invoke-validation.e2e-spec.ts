@@ -51,11 +51,39 @@ describe('queue: invoke rejects bad input with a clear error and writes nothing'
     expect((await q.queue.stats()).tasks).toEqual(before.tasks);
   });
 
+  it('names the bad item of a batch by its position, whatever was wrong with it', async () => {
+    const items: unknown[] = Array.from({ length: 30 }, (_, n) => ({ task: 'known', payload: { n } }));
+    const failure = async (): Promise<InvalidInvokeError> =>
+      (await q.queue.invokeBatch(items as never).catch((error: unknown) => error)) as InvalidInvokeError;
+
+    items[17] = { task: 'known', payload: { n: 17n } };
+    let error = await failure();
+    expect(error).toBeInstanceOf(InvalidInvokeError);
+    expect(error.index).toBe(17);
+    expect(error.message).toMatch(/task "known" \(item 17\): the payload cannot be stored: .*BigInt at key "n"/);
+
+    items[17] = { task: 'known', payload: {}, opts: { priority: 0.5 } };
+    error = await failure();
+    expect(error.index).toBe(17);
+    expect(error.reason).toMatch(/^priority must be a 32-bit integer/);
+
+    items[17] = 'not an item';
+    error = await failure();
+    expect(error.index).toBe(17);
+    expect(error.message).toMatch(/\(item 17\): an item is not an object/);
+  });
+
+  it('does not number the item of a single invoke', async () => {
+    const error = (await q.queue.invoke('known', { n: 1n }).catch((e: unknown) => e)) as InvalidInvokeError;
+    expect(error.index).toBeUndefined();
+    expect(error.message).toMatch(/^Conductor: cannot invoke task "known": the payload cannot be stored/);
+  });
+
   it('rejects a batch of several chunks when an item of its last chunk is bad, writing none of it', async () => {
     const before = await q.queue.stats();
     const items = Array.from({ length: 4_500 }, (_, n) => ({ task: 'known', payload: { n } as Record<string, unknown> }));
     items[4_400].payload = { n: 4_400n };
-    await expect(q.queue.invokeBatch(items)).rejects.toThrow(/BigInt at key "n"/);
+    await expect(q.queue.invokeBatch(items)).rejects.toThrow(/\(item 4400\): .*BigInt at key "n"/);
     expect((await q.queue.stats()).tasks).toEqual(before.tasks);
   });
 
@@ -93,6 +121,13 @@ describe('queue: invoke rejects bad input with a clear error and writes nothing'
         `SELECT count(*)::int AS n FROM conductor.executions WHERE task = 'bulk'`,
       );
       expect(row.n).toBe(100_000);
+      // Every id returned is the row holding that item's own payload.
+      const [paired] = await relaxed.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM conductor.executions e
+         JOIN unnest($1::uuid[], $2::int[]) AS r(id, n) ON e.id = r.id AND (e.payload->>'n')::int = r.n`,
+        [results.map((result) => result.id), results.map((_, n) => n)],
+      );
+      expect(paired.n).toBe(100_000);
     } finally {
       await relaxed.close();
     }

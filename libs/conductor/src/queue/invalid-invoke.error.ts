@@ -8,9 +8,12 @@ export class InvalidInvokeError extends Error {
   constructor(
     /** The task the call was for. */
     readonly task: string,
-    message: string,
+    /** What was wrong, without the task's name. */
+    readonly reason: string,
+    /** The item's position in the array given to `invokeBatch`; undefined when the call enqueued one item. */
+    readonly index?: number,
   ) {
-    super(`Conductor: cannot invoke task ${JSON.stringify(task)}: ${message}`);
+    super(`Conductor: cannot invoke task ${JSON.stringify(task)}${index === undefined ? '' : ` (item ${index})`}: ${reason}`);
   }
 }
 

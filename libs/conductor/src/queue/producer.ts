@@ -76,7 +76,7 @@ export class Producer {
     if (!Array.isArray(requests))
       throw new InvalidInvokeError('(batch)', 'invokeBatch expects an array of { task, payload, opts? }');
     if (requests.length === 1 && !this.db.currentTransaction) {
-      const item = this.prepare(requests[0], 0);
+      const item = this.prepare(requests[0]);
       if (this.mayStartHere(item)) return [await this.startHere(item, signal)];
       return [await this.grouped(item, signal)];
     }
@@ -84,7 +84,7 @@ export class Producer {
     const chunks: { items: PreparedItem[]; ids: Buffer }[] = [];
     for (let start = 0; start < requests.length; start += INVOKE_CHUNK_SIZE) {
       const fresh = freshUuidArray(Math.min(INVOKE_CHUNK_SIZE, requests.length - start));
-      const items = fresh.ids.map((id, k) => this.prepare(requests[start + k], start + k, id));
+      const items = fresh.ids.map((id, k) => this.prepareInBatch(requests[start + k], start + k, id));
       chunks.push({ items, ids: fresh.param });
     }
     const results: InvokeResult[][] = [];
@@ -259,10 +259,21 @@ export class Producer {
     });
   }
 
+  /** prepare, for an item of a batch: its error names the item's position, the one to fix among many. */
+  private prepareInBatch(request: InvokeRequest, index: number, id: string): PreparedItem {
+    try {
+      return this.prepare(request, id);
+    } catch (error) {
+      if (error instanceof InvalidInvokeError && error.index === undefined)
+        throw new InvalidInvokeError(error.task, error.reason, index);
+      throw error;
+    }
+  }
+
   /** Validates one request and serializes it; throws before anything is written. */
-  private prepare(request: InvokeRequest, index: number, id: string = uuidv7()): PreparedItem {
+  private prepare(request: InvokeRequest, id: string = uuidv7()): PreparedItem {
     if (typeof request !== 'object' || request === null) {
-      throw new InvalidInvokeError('(batch)', `item ${index} is not an object { task, payload, opts? }`);
+      throw new InvalidInvokeError('(batch)', 'an item is not an object { task, payload, opts? }');
     }
     const { task, payload, opts } = request;
     if (typeof task !== 'string' || task.length === 0 || task.length > MAX_NAME_LENGTH) {
