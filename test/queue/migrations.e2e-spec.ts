@@ -115,6 +115,38 @@ describe('queue migrations', () => {
     }
   });
 
+  it('fetches a backlog queued before the ready index lost its id by priority, then due time', async () => {
+    const schema = 'reordered';
+    const before = await appOn(url, schema, readMigrations().slice(0, 4));
+    await before.close();
+    // Priorities and due times out of order, with ties; no handler takes the task 'backlog'.
+    const age = (n: number): number => (n * 7) % 11;
+    await query(
+      url,
+      `INSERT INTO ${schema}.executions (id, task, queue, payload, max_attempts, priority, run_at)
+       SELECT gen_random_uuid(), 'backlog', 'default', jsonb_build_object('n', g), 1, g % 3, now() - make_interval(secs => (g * 7) % 11)
+       FROM generate_series(1, 60) AS g`,
+    );
+    const upgraded = await appOn(url, schema);
+    await upgraded.close();
+    // One at a time, as a worker with one slot and no prefetch fetches: the order of the fetches is what is promised.
+    const fetched = await withAdmin(async (client) => {
+      const taken: number[] = [];
+      for (let k = 0; k < 60; k++) {
+        const { rows } = await client.query<{ payload: { n: number } }>(
+          `SELECT payload FROM ${schema}.fetch_executions(ARRAY['backlog'], NULL, 1, '00000000-0000-7000-8000-000000000009')`,
+        );
+        taken.push(...rows.map((row) => row.payload.n));
+      }
+      return taken;
+    }, url);
+    const keyOf = (n: number): string => `priority ${n % 3}, ${age(n)} s old`;
+    const expected = Array.from({ length: 60 }, (_, i) => i + 1)
+      .sort((a, b) => (b % 3) - (a % 3) || age(b) - age(a))
+      .map(keyOf);
+    expect(fetched.map(keyOf)).toEqual(expected);
+  });
+
   it('raises an error other than "relation does not exist" instead of taking it for a fresh install', async () => {
     await query(url, `CREATE SCHEMA broken; CREATE TABLE broken.schema_migrations (version text)`);
     await expect(appOn(url, 'broken')).rejects.toMatchObject({ code: '42804' });

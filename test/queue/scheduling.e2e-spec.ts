@@ -82,7 +82,9 @@ describe('queue: order, limits, cancel, timeouts and bad outcomes', () => {
     handlers.gate = undefined;
     open();
     await eventually('all ran', () => handlers.order.length === 7);
-    expect(handlers.order).toEqual(['blocker', 'high', 'past', 'normal-1', 'normal-2', 'low', 'delayed']);
+    // normal-1 and normal-2 share priority and due time (one statement's now()): no order is promised between them.
+    const normal = (tag: string): string => (tag.startsWith('normal-') ? 'normal' : tag);
+    expect(handlers.order.map(normal)).toEqual(['blocker', 'high', 'past', 'normal', 'normal', 'low', 'delayed']);
   });
 
   it('cancels a queued execution (it never runs) and aborts a running one', async () => {
