@@ -134,7 +134,7 @@ describe('queue migrations', () => {
       const taken: number[] = [];
       for (let k = 0; k < 60; k++) {
         const { rows } = await client.query<{ payload: { n: number } }>(
-          `SELECT payload FROM ${schema}.fetch_executions(ARRAY['backlog'], NULL, 1, '00000000-0000-7000-8000-000000000009')`,
+          `SELECT payload FROM ${schema}.fetch_ranked_executions(ARRAY['backlog'], NULL, 1, '00000000-0000-7000-8000-000000000009')`,
         );
         taken.push(...rows.map((row) => row.payload.n));
       }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PermanentTaskError, Task, type TaskContext } from '@conductor/nestjs';
-import { eventually, useQueueApp } from '../support/queue-app';
+import { type SuiteQueueApp, eventually, useQueueApp } from '../support/queue-app';
 
 @Injectable()
 class Handlers {
@@ -56,6 +56,17 @@ class Handlers {
   }
 }
 
+/** Holds the one slot of `q`'s worker with a gated `ordered` execution; returns what opens the gate. */
+async function occupyTheSlot(q: SuiteQueueApp, handlers: { gate?: Promise<void> }): Promise<() => void> {
+  let open!: () => void;
+  handlers.gate = new Promise((resolve) => (open = resolve));
+  await q.queue.invoke('ordered', { tag: 'blocker' });
+  await eventually('blocker running', async () =>
+    (await q.queue.stats()).tasks.some((t) => t.task === 'ordered' && t.running === 1),
+  );
+  return open;
+}
+
 describe('queue: order, limits, cancel, timeouts and bad outcomes', () => {
   const q = useQueueApp('sched', [Handlers], { concurrency: 1, prefetch: 0, maxAttempts: 2 });
   let handlers: Handlers;
@@ -65,12 +76,7 @@ describe('queue: order, limits, cancel, timeouts and bad outcomes', () => {
   });
 
   it('runs higher priorities first, then by due time; a delayed execution waits; runAt in the past runs now', async () => {
-    let open!: () => void;
-    handlers.gate = new Promise((resolve) => (open = resolve));
-    await q.queue.invoke('ordered', { tag: 'blocker' });
-    await eventually('blocker fetched', async () =>
-      (await q.queue.stats()).tasks.some((t) => t.task === 'ordered' && t.running === 1),
-    );
+    const open = await occupyTheSlot(q, handlers);
     await q.queue.invokeBatch([
       { task: 'ordered', payload: { tag: 'low' }, opts: { priority: -1 } },
       { task: 'ordered', payload: { tag: 'normal-1' } },
@@ -157,5 +163,45 @@ describe('queue: per-task concurrency', () => {
     // The limited task's waiting executions did not hold the other slots back: the quick `ordered` runs
     // went on beside the 300 ms of `limited` ones (all 20 do here; held back, they would wait for the end).
     expect(handlers.orderedBesideLimited).toBeGreaterThanOrEqual(10);
+  });
+});
+
+/** Only the `ordered` task: no per-task cap, so the worker fetches with the plain statement. */
+@Injectable()
+class OrderedOnly {
+  order: string[] = [];
+  gate?: Promise<void>;
+
+  @Task('ordered')
+  async ordered(payload: { tag: string }): Promise<void> {
+    await this.gate;
+    this.order.push(payload.tag);
+  }
+}
+
+describe.each([
+  ['the plain fetch', 'prefetched', OrderedOnly],
+  ['the fetch with per-task caps', 'prefetched_capped', Handlers],
+])('queue: priority order within one fetch (%s)', (_, prefix, handlersClass) => {
+  // A buffer of 20: the worker leases every execution below in one fetch while its one slot is busy.
+  const q = useQueueApp(prefix, [handlersClass], { concurrency: 1, prefetch: 20 });
+
+  it('starts the executions leased together by priority, then due time, not in the order they were stored', async () => {
+    const handlers = q.app.get<OrderedOnly | Handlers>(handlersClass);
+    const open = await occupyTheSlot(q, handlers);
+    // Stored in this order, in one statement: the most urgent last.
+    await q.queue.invokeBatch([
+      { task: 'ordered', payload: { tag: 'low' }, opts: { priority: -1 } },
+      { task: 'ordered', payload: { tag: 'late' }, opts: { runAt: new Date(Date.now() - 1_000) } },
+      { task: 'ordered', payload: { tag: 'early' }, opts: { runAt: new Date(Date.now() - 60_000) } },
+      { task: 'ordered', payload: { tag: 'high' }, opts: { priority: 10 } },
+    ]);
+    await eventually('all leased together', async () =>
+      (await q.queue.stats()).tasks.some((t) => t.task === 'ordered' && t.running === 5),
+    );
+    handlers.gate = undefined;
+    open();
+    await eventually('all ran', () => handlers.order.length === 5);
+    expect(handlers.order).toEqual(['blocker', 'high', 'early', 'late', 'low']);
   });
 });

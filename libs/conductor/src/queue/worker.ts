@@ -17,6 +17,7 @@ import { AttemptDeadlines } from './attempt-deadlines';
 import type { LeasedExecution } from './leased-execution';
 import type { LocalStart } from './local-start';
 import { RunningAttempt } from './running-attempt';
+import { type FetchedExecution, inStartOrder } from './start-order';
 import { Wakeup } from './wakeup';
 
 const FETCH_ERROR_MAX_BACKOFF_MS = 10_000;
@@ -299,28 +300,22 @@ export class Worker implements LocalStart {
     return { uncapped, capped };
   }
 
+  /** Leases up to `limit` executions, in the order to start them (start-order.ts). */
   private async fetch(limit: number, plan: ReturnType<Worker['fetchPlan']>, signal: AbortSignal): Promise<LeasedExecution[]> {
-    if (plan.capped.length === 0) {
-      const statement = this.sql.get('fetch_executions');
-      return this.db.query<LeasedExecution>(statement.text, [plan.uncapped, this.options.queues, limit, this.orchestratorId], {
-        name: statement.name,
-        signal,
-        route: 'primary',
-      });
-    }
-    const statement = this.sql.get('fetch_executions_capped');
-    return this.db.query<LeasedExecution>(
-      statement.text,
-      [
-        plan.uncapped,
-        this.options.queues,
-        limit,
-        this.orchestratorId,
+    const capped = plan.capped.length > 0;
+    const statement = this.sql.get(capped ? 'fetch_executions_capped' : 'fetch_executions');
+    const params: unknown[] = [plan.uncapped, this.options.queues, limit, this.orchestratorId];
+    if (capped)
+      params.push(
         plan.capped.map((c) => c.task),
         plan.capped.map((c) => c.cap),
-      ],
-      { name: statement.name, signal, route: 'primary' },
-    );
+      );
+    const rows = await this.db.query<FetchedExecution>(statement.text, params, {
+      name: statement.name,
+      signal,
+      route: 'primary',
+    });
+    return inStartOrder(rows);
   }
 
   private fetchFailed(error: unknown): void {
