@@ -42,12 +42,15 @@ function gate(): { opened: Promise<void>; open: () => void } {
 const refused = (): Promise<never> => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
 
 /** A policy whose breaker was opened by two refused connections and is due for its half-open trial. */
-async function opened(concurrency = 4): Promise<ResiliencePolicy> {
-  const calls = policy({ retry: { ...DEFAULT_RESILIENCE.retry, maxAttempts: 1 } }, concurrency);
+async function opened(concurrency = 4, halfOpenAfterMs = HALF_OPEN_AFTER_MS): Promise<ResiliencePolicy> {
+  const calls = policy(
+    { retry: { ...DEFAULT_RESILIENCE.retry, maxAttempts: 1 }, breaker: { consecutiveFailures: 2, halfOpenAfterMs } },
+    concurrency,
+  );
   await expect(calls.execute(refused)).rejects.toThrow();
   await expect(calls.execute(refused)).rejects.toThrow();
   expect(calls.breakerState).toBe('open');
-  await pause(HALF_OPEN_AFTER_MS + 20);
+  await pause(halfOpenAfterMs + 20);
   return calls;
 }
 
@@ -72,7 +75,9 @@ describe('ResiliencePolicy', () => {
   });
 
   it('reopens the breaker when its half-open trial call ends at its deadline', async () => {
-    const calls = await opened();
+    // 400 ms before the next trial: the last call must still find the breaker open on a loaded machine
+    // (with 50 ms, a slow turn let it in as a new trial in a fresh-clone CI run).
+    const calls = await opened(4, 400);
     await expect(calls.execute(hangsThenTerminates, { timeoutMs: 20 })).rejects.toBeInstanceOf(CallTimeoutError);
     await pause(20);
     // A hung database must not get full traffic back.
