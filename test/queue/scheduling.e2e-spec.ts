@@ -56,14 +56,25 @@ class Handlers {
   }
 }
 
+/** Waits until `n` executions of `ordered` are leased (running or buffered) by `q`'s worker. */
+async function untilOrderedRunning(q: SuiteQueueApp, n: number, what: string): Promise<void> {
+  await eventually(what, async () => (await q.queue.stats()).tasks.some((t) => t.task === 'ordered' && t.running === n));
+}
+
+/** Opens the gate of `handlers` and waits for `n` runs in all; returns their tags in the order they ran. */
+async function openAndRun(open: () => void, handlers: { gate?: Promise<void>; order: string[] }, n: number): Promise<string[]> {
+  handlers.gate = undefined;
+  open();
+  await eventually(`${n} runs`, () => handlers.order.length === n);
+  return handlers.order;
+}
+
 /** Holds the one slot of `q`'s worker with a gated `ordered` execution; returns what opens the gate. */
 async function occupyTheSlot(q: SuiteQueueApp, handlers: { gate?: Promise<void> }): Promise<() => void> {
   let open!: () => void;
   handlers.gate = new Promise((resolve) => (open = resolve));
   await q.queue.invoke('ordered', { tag: 'blocker' });
-  await eventually('blocker running', async () =>
-    (await q.queue.stats()).tasks.some((t) => t.task === 'ordered' && t.running === 1),
-  );
+  await untilOrderedRunning(q, 1, 'blocker running');
   return open;
 }
 
@@ -182,12 +193,17 @@ class OrderedOnly {
 describe.each([
   ['the plain fetch', 'prefetched', OrderedOnly],
   ['the fetch with per-task caps', 'prefetched_capped', Handlers],
-])('queue: priority order within one fetch (%s)', (_, prefix, handlersClass) => {
+])("queue: priority order in the worker's buffer (%s)", (_, prefix, handlersClass) => {
   // A buffer of 20: the worker leases every execution below in one fetch while its one slot is busy.
   const q = useQueueApp(prefix, [handlersClass], { concurrency: 1, prefetch: 20 });
+  let handlers: OrderedOnly | Handlers;
+
+  beforeEach(() => {
+    handlers = q.app.get<OrderedOnly | Handlers>(handlersClass);
+    handlers.order.length = 0;
+  });
 
   it('starts the executions leased together by priority, then due time, not in the order they were stored', async () => {
-    const handlers = q.app.get<OrderedOnly | Handlers>(handlersClass);
     const open = await occupyTheSlot(q, handlers);
     // Stored in this order, in one statement: the most urgent last.
     await q.queue.invokeBatch([
@@ -196,12 +212,19 @@ describe.each([
       { task: 'ordered', payload: { tag: 'early' }, opts: { runAt: new Date(Date.now() - 60_000) } },
       { task: 'ordered', payload: { tag: 'high' }, opts: { priority: 10 } },
     ]);
-    await eventually('all leased together', async () =>
-      (await q.queue.stats()).tasks.some((t) => t.task === 'ordered' && t.running === 5),
-    );
-    handlers.gate = undefined;
-    open();
-    await eventually('all ran', () => handlers.order.length === 5);
-    expect(handlers.order).toEqual(['blocker', 'high', 'early', 'late', 'low']);
+    await untilOrderedRunning(q, 5, 'all leased together');
+    expect(await openAndRun(open, handlers, 5)).toEqual(['blocker', 'high', 'early', 'late', 'low']);
+  });
+
+  it('starts a later fetch’s more urgent executions before the buffered ones', async () => {
+    const open = await occupyTheSlot(q, handlers);
+    await q.queue.invokeBatch([
+      { task: 'ordered', payload: { tag: 'low' }, opts: { priority: -1 } },
+      { task: 'ordered', payload: { tag: 'low' }, opts: { priority: -1 } },
+    ]);
+    await untilOrderedRunning(q, 3, 'the low ones buffered');
+    await q.queue.invoke('ordered', { tag: 'high' }, { priority: 10 });
+    await untilOrderedRunning(q, 4, 'the high one buffered too');
+    expect(await openAndRun(open, handlers, 4)).toEqual(['blocker', 'high', 'low', 'low']);
   });
 });

@@ -5,7 +5,16 @@ import { RunningAttempt } from './running-attempt';
 import type { RegisteredTask } from './task-registry';
 
 function attempt(id: string, task: string): RunningAttempt {
-  const execution = { id, task, queue: 'default', payload: null, attempts: 1, lease: '1', wait_ms: 0 } as LeasedExecution;
+  const execution = {
+    id,
+    task,
+    queue: 'default',
+    payload: null,
+    attempts: 1,
+    lease: '1',
+    wait_ms: 0,
+    priority: 0,
+  } as LeasedExecution;
   return new RunningAttempt(execution);
 }
 

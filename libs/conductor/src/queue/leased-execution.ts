@@ -7,4 +7,6 @@ export interface LeasedExecution {
   attempts: number;
   lease: string;
   wait_ms: number;
+  /** The priority it was fetched by; the worker's buffer keeps higher ones first (start-order.ts). */
+  priority: number;
 }

@@ -165,6 +165,8 @@ export class Producer {
       attempts: 1,
       lease: row.lease,
       wait_ms: 0,
+      // Local starts are only for invokes without a priority.
+      priority: 0,
     });
     return this.created(item);
   }

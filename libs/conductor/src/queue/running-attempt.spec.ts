@@ -9,6 +9,7 @@ const execution: LeasedExecution = {
   attempts: 1,
   lease: '7',
   wait_ms: 0,
+  priority: 0,
 };
 
 /** Settles `attempt` with `work` and records every callback it makes. */

@@ -17,7 +17,7 @@ import { AttemptDeadlines } from './attempt-deadlines';
 import type { LeasedExecution } from './leased-execution';
 import type { LocalStart } from './local-start';
 import { RunningAttempt } from './running-attempt';
-import { type FetchedExecution, inStartOrder } from './start-order';
+import { addToBuffer, inStartOrder } from './start-order';
 import { Wakeup } from './wakeup';
 
 const FETCH_ERROR_MAX_BACKOFF_MS = 10_000;
@@ -251,10 +251,8 @@ export class Worker implements LocalStart {
         await this.wakeup.wait(jitteredBackoff(this.fetchFailures, 100, FETCH_ERROR_MAX_BACKOFF_MS), signal);
         continue;
       }
-      for (const row of rows) {
-        this.buffer.push(row);
-        this.heldByTask.set(row.task, (this.heldByTask.get(row.task) ?? 0) + 1);
-      }
+      addToBuffer(this.buffer, rows);
+      for (const row of rows) this.heldByTask.set(row.task, (this.heldByTask.get(row.task) ?? 0) + 1);
       // Stopped while fetching: start nothing more; stop() hands these back.
       if (signal.aborted) break;
       this.newTurn();
@@ -310,7 +308,7 @@ export class Worker implements LocalStart {
         plan.capped.map((c) => c.task),
         plan.capped.map((c) => c.cap),
       );
-    const rows = await this.db.query<FetchedExecution>(statement.text, params, {
+    const rows = await this.db.query<LeasedExecution>(statement.text, params, {
       name: statement.name,
       signal,
       route: 'primary',
@@ -355,7 +353,7 @@ export class Worker implements LocalStart {
     this.turnStartedAt = performance.now();
   }
 
-  /** Starts buffered executions while global and per-task slots allow, in fetch order. */
+  /** Starts buffered executions while global and per-task slots allow, front to back (start-order.ts). */
   private dispatch(): void {
     for (let i = 0; i < this.buffer.length && this.running.size < this.options.concurrency;) {
       const execution = this.buffer[i];
