@@ -96,12 +96,10 @@ describe('queue: order, limits, cancel, timeouts and bad outcomes', () => {
       { task: 'ordered', payload: { tag: 'normal-2' } },
       { task: 'ordered', payload: { tag: 'past' }, opts: { runAt: new Date(Date.now() - 60_000) } },
     ]);
-    handlers.gate = undefined;
-    open();
-    await eventually('all ran', () => handlers.order.length === 7);
+    const ran = await openAndRun(open, handlers, 7);
     // normal-1 and normal-2 share priority and due time (one statement's now()): no order is promised between them.
     const normal = (tag: string): string => (tag.startsWith('normal-') ? 'normal' : tag);
-    expect(handlers.order.map(normal)).toEqual(['blocker', 'high', 'past', 'normal', 'normal', 'low', 'delayed']);
+    expect(ran.map(normal)).toEqual(['blocker', 'high', 'past', 'normal', 'normal', 'low', 'delayed']);
   });
 
   it('cancels a queued execution (it never runs) and aborts a running one', async () => {

@@ -4,6 +4,11 @@ import { CallTimeoutError } from './call-timeout.error';
 import { ResiliencePolicy } from './resilience-policy';
 
 const HALF_OPEN_AFTER_MS = 50;
+/**
+ * For tests whose last call must still find the breaker open after a trial failed: with 50 ms, a slow
+ * turn of the loop on a loaded machine let that call in as a new trial (seen in fresh-clone CI runs).
+ */
+const SLOW_HALF_OPEN_AFTER_MS = 400;
 
 function policy(overrides: Partial<ResolvedResilience> = {}, concurrency = 4): ResiliencePolicy {
   const settings: ResolvedResilience = {
@@ -75,9 +80,7 @@ describe('ResiliencePolicy', () => {
   });
 
   it('reopens the breaker when its half-open trial call ends at its deadline', async () => {
-    // 400 ms before the next trial: the last call must still find the breaker open on a loaded machine
-    // (with 50 ms, a slow turn let it in as a new trial in a fresh-clone CI run).
-    const calls = await opened(4, 400);
+    const calls = await opened(4, SLOW_HALF_OPEN_AFTER_MS);
     await expect(calls.execute(hangsThenTerminates, { timeoutMs: 20 })).rejects.toBeInstanceOf(CallTimeoutError);
     await pause(20);
     // A hung database must not get full traffic back.
@@ -101,9 +104,7 @@ describe('ResiliencePolicy', () => {
   });
 
   it('reopens the breaker when its half-open trial call waits for a connection past its deadline', async () => {
-    // A longer half-open delay than the other tests: the last call must still find the breaker open on a
-    // loaded machine (with 50 ms, a slow turn of the loop let it in as a new trial).
-    const halfOpenAfterMs = 400;
+    const halfOpenAfterMs = SLOW_HALF_OPEN_AFTER_MS;
     const calls = policy(
       { retry: { ...DEFAULT_RESILIENCE.retry, maxAttempts: 1 }, breaker: { consecutiveFailures: 2, halfOpenAfterMs } },
       2,
