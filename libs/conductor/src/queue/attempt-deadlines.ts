@@ -18,7 +18,7 @@ export class AttemptDeadlines {
   private everyMs?: number;
 
   constructor(
-    private readonly running: ReadonlyMap<string, RunningAttempt>,
+    private readonly running: { values(): Iterable<RunningAttempt> },
     private readonly tasks: ReadonlyMap<string, RegisteredTask>,
     private readonly now: () => number = () => performance.now(),
   ) {}

@@ -17,6 +17,7 @@ import { AttemptDeadlines } from './attempt-deadlines';
 import type { LeasedExecution } from './leased-execution';
 import type { LocalStart } from './local-start';
 import { RunningAttempt } from './running-attempt';
+import { RunningAttempts } from './running-attempts';
 import { addToBuffer, inStartOrder } from './start-order';
 import { Wakeup } from './wakeup';
 
@@ -33,7 +34,7 @@ const TURN_BUDGET_MS = 1;
  */
 export class Worker implements LocalStart {
   private readonly buffer: LeasedExecution[] = [];
-  private readonly running = new Map<string, RunningAttempt>();
+  private readonly running = new RunningAttempts();
   /** Buffered plus running, per task: what per-task limits count. */
   private readonly heldByTask = new Map<string, number>();
   private readonly runningByTask = new Map<string, number>();
@@ -140,7 +141,7 @@ export class Worker implements LocalStart {
 
   /** Aborts the running attempt of `id` in this process, if any. */
   cancel(id: string): boolean {
-    const running = this.running.get(id);
+    const running = this.running.byId(id);
     if (!running) return false;
     running.abort(new ExecutionCancelledError(id));
     return true;
@@ -151,7 +152,7 @@ export class Worker implements LocalStart {
    * been fetched after the sweep, with leases still current: the caller must hand those back.
    */
   loseLeases(): LeasedExecution[] {
-    const lost = [...this.running.values()].map(({ execution }) => execution);
+    const lost = this.running.values().map(({ execution }) => execution);
     for (const attempt of this.running.values()) attempt.abort(new LeaseLostError(attempt.id));
     const unstarted = this.buffer.splice(0);
     for (const execution of unstarted) this.release(execution.task);
@@ -274,7 +275,7 @@ export class Worker implements LocalStart {
    */
   private async releaseUnheld(): Promise<void> {
     const held = [
-      ...[...this.running.values()].map((attempt) => attempt.execution.lease),
+      ...this.running.values().map((attempt) => attempt.execution.lease),
       ...this.buffer.map((e) => e.lease),
       ...this.completer.heldLeases(),
     ];
@@ -378,7 +379,7 @@ export class Worker implements LocalStart {
 
   private run(execution: LeasedExecution, task: RegisteredTask): void {
     const attempt = new RunningAttempt(execution);
-    this.running.set(execution.id, attempt);
+    this.running.add(attempt);
     this.runningByTask.set(task.name, (this.runningByTask.get(task.name) ?? 0) + 1);
 
     if (this.events.listenerCount('started') > 0) {
@@ -415,7 +416,7 @@ export class Worker implements LocalStart {
     if (failed) this.failed(attempt.execution, task, error, durationMs);
     else this.succeeded(attempt.execution, task, result, durationMs);
     this.prefetch.finishedOne();
-    this.running.delete(attempt.id);
+    this.running.remove(attempt);
     this.runningByTask.set(task.name, (this.runningByTask.get(task.name) ?? 1) - 1);
     this.release(task.name);
     if (this.running.size === 0) {
