@@ -13,6 +13,8 @@ export class RunningAttempt implements TaskContext {
   readonly attempt: number;
   /** When the run times out, a `performance.now()` time; AttemptDeadlines checks it. */
   deadline = Infinity;
+  /** Its index in RunningAttempts while it is held there, else -1: removal without a search. */
+  slot = -1;
   private controller?: AbortController;
   private abortReason: unknown = undefined;
   private isAborted = false;

@@ -43,6 +43,19 @@ describe('RunningAttempts', () => {
     expect(running.values()).toEqual([b]);
   });
 
+  it('keeps exactly the attempts not yet removed when many are removed in a scattered order', () => {
+    const running = new RunningAttempts();
+    const all = Array.from({ length: 200 }, (_, i) => attempt(`e${i}`));
+    for (const x of all) running.add(x);
+    const removed = all.filter((_, i) => (i * 7919) % 3 !== 0);
+    for (const x of removed) running.remove(x);
+    const kept = all.filter((x) => !removed.includes(x));
+    expect(running.size).toBe(kept.length);
+    expect(new Set(running.values())).toEqual(new Set(kept));
+    for (const x of kept) expect(running.byId(x.id)).toBe(x);
+    for (const x of removed) expect(running.byId(x.id)).toBeUndefined();
+  });
+
   it('hands out a copy: removing attempts while iterating it visits every one', () => {
     const running = new RunningAttempts();
     const all = ['a', 'b', 'c'].map(attempt);

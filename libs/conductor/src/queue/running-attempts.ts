@@ -16,15 +16,23 @@ export class RunningAttempts {
   }
 
   add(attempt: RunningAttempt): void {
+    attempt.slot = this.attempts.length;
     this.attempts.push(attempt);
   }
 
-  /** Removes `attempt`; the last attempt takes its place (the order means nothing). */
+  /**
+   * Removes `attempt` in constant time, whatever the concurrency: the last attempt takes its slot (the
+   * order means nothing).
+   */
   remove(attempt: RunningAttempt): void {
-    const index = this.attempts.indexOf(attempt);
-    if (index < 0) return;
+    const index = attempt.slot;
+    if (index < 0 || this.attempts[index] !== attempt) return;
     const last = this.attempts.pop()!;
-    if (index < this.attempts.length) this.attempts[index] = last;
+    if (last !== attempt) {
+      this.attempts[index] = last;
+      last.slot = index;
+    }
+    attempt.slot = -1;
   }
 
   /** The running attempt of execution `id`, if any: a scan, for the rare cancel. */

@@ -152,11 +152,11 @@ export class Worker implements LocalStart {
    * been fetched after the sweep, with leases still current: the caller must hand those back.
    */
   loseLeases(): LeasedExecution[] {
-    const lost = this.running.values().map(({ execution }) => execution);
-    for (const attempt of this.running.values()) attempt.abort(new LeaseLostError(attempt.id));
+    const running = this.running.values();
+    for (const attempt of running) attempt.abort(new LeaseLostError(attempt.id));
     const unstarted = this.buffer.splice(0);
     for (const execution of unstarted) this.release(execution.task);
-    return [...lost, ...unstarted];
+    return [...running.map(({ execution }) => execution), ...unstarted];
   }
 
   /** Stops fetching; returns the executions fetched but never started (their leases must be handed back). */
