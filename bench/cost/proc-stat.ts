@@ -5,6 +5,7 @@ export const TICKS_PER_SECOND = 100;
 
 // Indexes into the fields of /proc/<pid>/stat that follow the command name (`state` is 0): see proc(5).
 export const PPID = 1;
+export const MINFLT = 7;
 export const UTIME = 11;
 export const STIME = 12;
 export const CUTIME = 13;

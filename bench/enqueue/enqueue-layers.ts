@@ -13,6 +13,8 @@ import type { BenchPayload } from '../systems/queue-system.interface';
 export interface EnqueueLayer {
   id: string;
   label: string;
+  /** The layer's own database: its backends are the ones connected to it. */
+  database: string;
   enqueueBatch(payloads: BenchPayload[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -46,17 +48,26 @@ export async function enqueueLayers(server: BenchServer): Promise<EnqueueLayer[]
 }
 
 async function rawLayer(server: BenchServer): Promise<EnqueueLayer> {
-  const raw = await rawSqlSpec.create(await server.createDatabase('enqueue_layer_raw'));
+  const database = 'enqueue_layer_raw';
+  const raw = await rawSqlSpec.create(await server.createDatabase(database));
   await raw.setup();
-  return { id: 'raw-sql', label: 'raw SQL: its insert', enqueueBatch: (p) => raw.enqueueBatch(p), close: () => raw.close() };
+  return {
+    id: 'raw-sql',
+    label: 'raw SQL: its insert',
+    database,
+    enqueueBatch: (p) => raw.enqueueBatch(p),
+    close: () => raw.close(),
+  };
 }
 
 async function statementLayer(server: BenchServer, insert: Statement): Promise<EnqueueLayer> {
-  const bare = new Client({ connectionString: await migratedDatabase(server, 'enqueue_layer_statement') });
+  const database = 'enqueue_layer_statement';
+  const bare = new Client({ connectionString: await migratedDatabase(server, database) });
   await bare.connect();
   return {
     id: 'statement',
     label: "Conductor's insert statement through pg",
+    database,
     enqueueBatch: async (p) => {
       await bare.query({
         name: insert.name,
@@ -69,13 +80,15 @@ async function statementLayer(server: BenchServer, insert: Statement): Promise<E
 }
 
 async function databaseLayer(server: BenchServer, insert: Statement): Promise<EnqueueLayer> {
-  const url = await migratedDatabase(server, 'enqueue_layer_database');
+  const database = 'enqueue_layer_database';
+  const url = await migratedDatabase(server, database);
   // A database key of its own and no queue: its TypeORM data source is not named like the next layer's.
   const app = await createConductorApp({ databases: { layer: { url, pool: { max: POOL_MAX } } } });
   const db = app.get<Database>(getDatabaseToken('layer'));
   return {
     id: 'database',
     label: 'the same through Database.query',
+    database,
     enqueueBatch: async (p) => {
       await db.query(insert.text, uniformInsertValues(p, BENCH_TASK, MAX_ATTEMPTS, CHANNEL), {
         name: insert.name,
@@ -88,7 +101,8 @@ async function databaseLayer(server: BenchServer, insert: Statement): Promise<En
 }
 
 async function invokeLayer(server: BenchServer): Promise<EnqueueLayer> {
-  const url = await server.createDatabase('enqueue_layer_invoke');
+  const database = 'enqueue_layer_invoke';
+  const url = await server.createDatabase(database);
   const app = await createConductorApp(
     { databases: { main: { url, pool: { max: POOL_MAX } } }, queue: { database: 'main', workers: false } },
     [BenchTasks, { provide: BENCH_HANDLER, useValue: () => undefined }],
@@ -104,6 +118,7 @@ async function invokeLayer(server: BenchServer): Promise<EnqueueLayer> {
   return {
     id: 'invoke-batch',
     label: 'QueueService.invokeBatch',
+    database,
     enqueueBatch: async (p) => {
       await queue.invokeBatch(p.map((payload) => ({ task: BENCH_TASK, payload })));
     },
