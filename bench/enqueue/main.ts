@@ -5,7 +5,6 @@ import { table } from '../report/markdown';
 import { openBenchServer } from '../support/bench-server';
 import { BATCH_SIZE, positive } from '../support/bench-settings';
 import { copyLibraryAssets } from '../support/copy-library-assets';
-import { freshPageMicros } from '../support/fresh-page-cost';
 import { machineInfo } from '../support/machine-info';
 import { repoRoot } from '../support/repo-root';
 import { median } from '../support/statistics';
@@ -22,7 +21,7 @@ const WARM_UP_BATCHES = 10;
  * machine falls on all of them alike and no layer always runs after the same one (a rotating order did
  * that, and a statement pays for some of the work its predecessor's commit left behind); a round's ratio
  * compares the same minutes. With the embedded server it also reads, from /proc, the CPU time and the page
- * faults of each layer's backends: a fresh page costs a fault, and on some machines (freshPageMicros) a
+ * faults of each layer's backends: a fresh page costs a fault, and on some machines (MachineInfo) a
  * fault costs more than the instructions of a row. Writes dist/enqueue-layers.md.
  */
 async function main(): Promise<void> {
@@ -33,8 +32,7 @@ async function main(): Promise<void> {
   let layers: EnqueueLayer[] = [];
   try {
     const machine = await machineInfo(server.adminUrl);
-    const pageMicros = freshPageMicros();
-    const where = `PostgreSQL ${machine.postgres}, Node ${process.version}, ${machine.cores} cores, ${pageMicros.toFixed(2)} µs to touch a fresh 4 KiB page`;
+    const where = `PostgreSQL ${machine.postgres}, Node ${process.version}, ${machine.cores} cores, ${machine.freshPageMicros.toFixed(2)} µs to touch a fresh 4 KiB page`;
     console.log(`bench:enqueue: ${where}`);
     layers = await enqueueLayers(server);
     let next = -WARM_UP_BATCHES * BATCH_SIZE;

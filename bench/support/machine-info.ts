@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { freshPageMicros } from './fresh-page-cost';
 import { repoRoot } from './repo-root';
 
 /** MachineInfo is what the report states about where it ran. */
@@ -12,6 +13,8 @@ export interface MachineInfo {
   os: string;
   node: string;
   postgres: string;
+  /** µs to touch a fresh 4 KiB page for the first time (a page fault): every new page a statement writes pays it. */
+  freshPageMicros: number;
   /** Durability-related server settings, as the server reports them. */
   durability: Record<string, string>;
   /** Versions of the libraries measured. */
@@ -41,6 +44,7 @@ export async function machineInfo(adminUrl: string): Promise<MachineInfo> {
       os: `${osType()} ${release()}`,
       node: process.version,
       postgres: version.rows[0].v,
+      freshPageMicros: freshPageMicros(),
       durability: Object.fromEntries(settings.rows.map((r) => [r.name, r.unit ? `${r.setting} × ${r.unit}` : r.setting])),
       packages: Object.fromEntries(PACKAGES.map((name) => [name, packageVersion(name)])),
     };

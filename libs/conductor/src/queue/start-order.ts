@@ -14,20 +14,12 @@ export function inStartOrder(rows: LeasedExecution[]): LeasedExecution[] {
  * Adds the rows of a fetch, in start order, to the worker's buffer, which the worker starts front to back
  * and which stays ordered by priority: a row goes before the buffered ones of a lower priority; among
  * equal priorities the buffered rows, fetched earlier, stay first. Nearly always the rows only append
- * (one priority for all), which the first check finds at once; otherwise one merge pass over both.
+ * (one priority for all), which the first check finds at once; otherwise a stable sort by priority, which
+ * on two runs already in order is one merge pass.
  */
 export function addToBuffer(buffer: LeasedExecution[], rows: LeasedExecution[]): void {
   if (rows.length === 0) return;
-  if (buffer.length === 0 || buffer[buffer.length - 1].priority >= rows[0].priority) {
-    for (const row of rows) buffer.push(row);
-    return;
-  }
-  const merged: LeasedExecution[] = [];
-  let b = 0;
-  let r = 0;
-  while (b < buffer.length && r < rows.length) merged.push(buffer[b].priority >= rows[r].priority ? buffer[b++] : rows[r++]);
-  while (b < buffer.length) merged.push(buffer[b++]);
-  while (r < rows.length) merged.push(rows[r++]);
-  buffer.length = 0;
-  for (const execution of merged) buffer.push(execution);
+  const appendsInOrder = buffer.length === 0 || buffer[buffer.length - 1].priority >= rows[0].priority;
+  for (const row of rows) buffer.push(row);
+  if (!appendsInOrder) buffer.sort((a, b) => b.priority - a.priority);
 }
