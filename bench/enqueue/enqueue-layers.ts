@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { Database, QueueService, getDatabaseToken } from '@conductor/nestjs';
+import { sendStatement } from '@conductor/nestjs/database/send-statement';
 import { SqlCatalog, type Statement } from '@conductor/nestjs/queue/sql/sql-catalog';
 import type { BenchServer } from '../support/bench-server';
 import { createConductorApp } from '../support/conductor-app';
@@ -25,9 +26,9 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * The layers of a batched invoke, from the outside in: the raw queue's insert (the benchmark's raw-SQL
- * system), Conductor's insert statement sent straight through `pg`, the same statement through the
- * `Database` handle (pool, policy, instrumentation), and `invokeBatch` (validation, ids, serialization,
- * then the same statement). Each has a fresh database of `server`, so every table grows alike. The
+ * system), Conductor's insert statement sent straight on a `pg` client as `Database` sends it
+ * (send-statement.ts), the same statement through the `Database` handle (pool, policy, instrumentation),
+ * and `invokeBatch` (validation, ids, serialization, then the same statement). Each has a fresh database of `server`, so every table grows alike. The
  * statement's parameters are made as the producer makes them: fresh binary ids and the payloads' JSON
  * joined by the separator. Whatever was opened is closed again when a later layer fails to open.
  */
@@ -68,12 +69,9 @@ async function statementLayer(server: BenchServer, insert: Statement): Promise<E
     id: 'statement',
     label: "Conductor's insert statement through pg",
     database,
+    // As Database sends it: a statement this large has its Bind written by Conductor (send-statement.ts).
     enqueueBatch: async (p) => {
-      await bare.query({
-        name: insert.name,
-        text: insert.text,
-        values: uniformInsertValues(p, BENCH_TASK, MAX_ATTEMPTS, CHANNEL),
-      });
+      await sendStatement(bare, insert.text, uniformInsertValues(p, BENCH_TASK, MAX_ATTEMPTS, CHANNEL), insert.name);
     },
     close: () => bare.end(),
   };

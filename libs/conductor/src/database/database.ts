@@ -14,6 +14,7 @@ import { DatabaseConnector } from './database-connector';
 import { DatabaseInstrumentation } from './database-instrumentation';
 import type { DatabaseStats, ServerInfo } from './database-stats.interface';
 import { type QueryRoute, routeStatement } from './query-route';
+import { sendStatement } from './send-statement';
 import { type TransactionContext, TransactionScope } from './transaction-scope';
 
 /** Options of one `Database.query` call. */
@@ -232,7 +233,7 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
     watchErrors(client);
     let result;
     try {
-      const pending = name ? client.query({ name, text: sql, values: params }) : client.query(sql, params);
+      const pending = sendStatement(client, sql, params, name);
       result = await raceAbort(pending, signal, (late) => {
         late.catch(() => undefined);
         client.release(new Error('aborted: the call timed out or was cancelled'));

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { EntityManager, QueryRunner } from 'typeorm';
+import { sendStatement } from './send-statement';
 
 /** What a `Database.transaction` callback receives. */
 export interface TransactionContext {
@@ -36,9 +37,7 @@ export class TransactionScope implements TransactionContext {
   }
 
   async query<T = Record<string, unknown>>(sql: string, params?: unknown[], options?: { name?: string }): Promise<T[]> {
-    const result = await this.client.query(
-      options?.name && this.prepared ? { name: options.name, text: sql, values: params } : { text: sql, values: params },
-    );
+    const result = await sendStatement(this.client, sql, params, options?.name && this.prepared ? options.name : undefined);
     return result.rows as T[];
   }
 
