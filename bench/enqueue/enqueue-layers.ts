@@ -28,9 +28,10 @@ const MAX_ATTEMPTS = 5;
  * The layers of a batched invoke, from the outside in: the raw queue's insert (the benchmark's raw-SQL
  * system), Conductor's insert statement sent straight on a `pg` client as `Database` sends it
  * (send-statement.ts), the same statement through the `Database` handle (pool, policy, instrumentation),
- * and `invokeBatch` (validation, ids, serialization, then the same statement). Each has a fresh database of `server`, so every table grows alike. The
- * statement's parameters are made as the producer makes them: fresh binary ids and the payloads' JSON
- * joined by the separator. Whatever was opened is closed again when a later layer fails to open.
+ * and `invokeBatch` (validation, ids, serialization, then the same statement). Each has a fresh database
+ * of `server`, so every table grows alike. The statement's parameters are made as the producer makes
+ * them: fresh binary ids and the payloads' JSON joined by the separator. Whatever was opened is closed
+ * again when a later layer fails to open.
  */
 export async function enqueueLayers(server: BenchServer): Promise<EnqueueLayer[]> {
   // Read here, not on import: the SQL files reach the build's folder only when main() copies them.

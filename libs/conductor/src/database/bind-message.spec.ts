@@ -15,6 +15,9 @@ function pgMessages(statement: string, values: unknown[]): Buffer {
 
 const wire = (values: unknown[]): WireValue[] => values.map((value) => prepareValue(value));
 
+/** The payloads of a batched invoke of 500, joined as the producer joins them. */
+const BATCH_PAYLOADS = Array.from({ length: 500 }, (_, i) => JSON.stringify({ i })).join('\u001e');
+
 describe('bindMessage', () => {
   const cases: [string, string, unknown[]][] = [
     ['no values', 'conductor_select_1', []],
@@ -32,8 +35,7 @@ describe('bindMessage', () => {
 
   it('writes the same bytes as pg for a batched invoke of 500', () => {
     const ids = Buffer.alloc(20 + 500 * 20, 3);
-    const payloads = Array.from({ length: 500 }, (_, i) => JSON.stringify({ i })).join('\u001e');
-    const values = [ids, 'conductor_channel', 'task', 'default', 5, payloads];
+    const values = [ids, 'conductor_channel', 'task', 'default', 5, BATCH_PAYLOADS];
     expect(bindMessage('conductor_insert', wire(values)).equals(pgMessages('conductor_insert', values))).toBe(true);
   });
 
@@ -50,8 +52,7 @@ describe('valueSize', () => {
   });
 
   it('puts a batched invoke of 500 over the threshold and a short statement under it', () => {
-    const payloads = Array.from({ length: 500 }, (_, i) => JSON.stringify({ i })).join('\u001e');
-    expect(valueSize([Buffer.alloc(10_020), 'channel', payloads])).toBeGreaterThanOrEqual(PREBUILT_BIND_FROM);
+    expect(valueSize([Buffer.alloc(10_020), 'channel', BATCH_PAYLOADS])).toBeGreaterThanOrEqual(PREBUILT_BIND_FROM);
     expect(valueSize(['{1,2,3}', 'channel'])).toBeLessThan(PREBUILT_BIND_FROM);
   });
 });
