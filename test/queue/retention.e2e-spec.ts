@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { Client } from 'pg';
 import { validateQueueOptions } from '@conductor/nestjs/options/validate-queue-options';
 import { Maintenance, RETENTION_BATCH } from '@conductor/nestjs/queue/maintenance';
 import { SqlCatalog } from '@conductor/nestjs/queue/sql/sql-catalog';
@@ -23,15 +24,19 @@ describe('queue: retention cleanup', () => {
       new Logger('retention test'),
     );
 
-  /** Adds `count` finished executions that finished `ageMs` ago, tagged with `tag` in their payload. */
-  const addFinished = async (count: number, ageMs: number, tag: string): Promise<void> => {
+  /**
+   * Adds `count` finished executions tagged with `tag` in their payload, in the order they finished: the
+   * first `ageMs` ago, the last `newestAgeMs` ago (the same age for all by default).
+   */
+  const addFinished = async (count: number, ageMs: number, tag: string, newestAgeMs = ageMs): Promise<void> => {
     await q.db.query(
       `INSERT INTO conductor.finished_executions
          (id, task, queue, state, payload, priority, attempts, max_attempts, errors, run_at, created_at, finished_at)
        SELECT gen_random_uuid(), 'retention.task', 'default', 'completed', jsonb_build_object('tag', $1::text, 'i', g),
-              0, 1, 3, '[]', now(), now(), now() - $2::float8 * interval '1 millisecond'
+              0, 1, 3, '[]', now(), now(),
+              now() - ($2::float8 - ($2::float8 - $4::float8) * (g - 1) / greatest($3::int - 1, 1)) * interval '1 millisecond'
        FROM generate_series(1, $3::int) AS g`,
-      [tag, ageMs, count],
+      [tag, ageMs, count, newestAgeMs],
     );
   };
 
@@ -97,4 +102,79 @@ describe('queue: retention cleanup', () => {
     expect(await finishedTags()).toEqual({ kept: 25 });
     expect(await keyTags()).toEqual({});
   });
+
+  it('reads about the pages it deletes from, once new rows have reused the space of deleted ones', async () => {
+    // A deployment that has run a while: the older part of a first generation was cleaned up, VACUUM
+    // handed its space on, and a second generation was written into it. A third of what is left of the
+    // first generation (about 3,300 rows, in the middle of the table) is now past the retention of 5 h.
+    await addFinished(40_000, 10 * HOUR, 'first', 4 * HOUR);
+    await q.db.query(`DELETE FROM conductor.finished_executions WHERE finished_at < now() - interval '5.5 hours'`);
+    const session = new Client({ connectionString: q.database.url });
+    await session.connect();
+    try {
+      await session.query('VACUUM conductor.finished_executions');
+      await addFinished(40_000, 4 * HOUR, 'second', 60_000);
+      await session.query('VACUUM ANALYZE conductor.finished_executions');
+      const [{ pages }] = (
+        await session.query<{ pages: number }>(
+          `SELECT (pg_relation_size('conductor.finished_executions') / current_setting('block_size')::int)::int AS pages`,
+        )
+      ).rows;
+      const expiredCount = async (): Promise<number> =>
+        (
+          await session.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM conductor.finished_executions WHERE finished_at < now() - interval '5 hours'`,
+          )
+        ).rows[0].n;
+      const expiredBefore = await expiredCount();
+      const statement = new SqlCatalog('conductor').get('delete_expired');
+      /** Runs one batch under EXPLAIN, planned as `mode` says: the buffers its search read, and the rows it deleted. */
+      const explained = async (
+        mode: 'force_custom_plan' | 'force_generic_plan',
+      ): Promise<{ buffers: number; deleted: number }> => {
+        await session.query(`SET plan_cache_mode = ${mode}`);
+        const [row] = (
+          await session.query<{ 'QUERY PLAN': ExplainedPlan[] }>(
+            `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE cleanup(${5 * HOUR}, ${24 * HOUR}, ${RETENTION_BATCH})`,
+          )
+        ).rows;
+        const deletion = row['QUERY PLAN'][0].Plan.Plans?.find((p) => p['Subplan Name'] === 'CTE finished');
+        // The search for the batch: the InitPlan that picks the ctids. Deleting them costs the same either way.
+        const search = deletion?.Plans?.find((p) => p['Parent Relationship'] === 'InitPlan');
+        if (!deletion || !search) throw new Error(`unexpected plan: ${JSON.stringify(row['QUERY PLAN'])}`);
+        return { buffers: search['Shared Hit Blocks'] + search['Shared Read Blocks'], deleted: deletion['Actual Rows'] };
+      };
+      await session.query(`PREPARE cleanup(float8, float8, int) AS ${statement.text}`);
+      // As planned for these values, and as the prepared statement's generic plan, which knows none.
+      const custom = await explained('force_custom_plan');
+      const generic = await explained('force_generic_plan');
+
+      // About 21 pages hold a batch here; through a BRIN index over finished_at, the search read most of
+      // the reused pages before it reached an expired row.
+      for (const batch of [custom, generic]) {
+        expect(batch.deleted).toBe(RETENTION_BATCH);
+        expect(batch.buffers).toBeLessThan(pages / 10);
+      }
+      // Only expired rows went, and there were more than the two batches took.
+      expect(await expiredCount()).toBe(expiredBefore - 2 * RETENTION_BATCH);
+      expect(await expiredCount()).toBeGreaterThan(0);
+      expect((await finishedTags()).second).toBe(40_000);
+    } finally {
+      await session.end();
+    }
+  });
 });
+
+/** The part of `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)` output the test above reads. */
+interface ExplainedPlan {
+  Plan: ExplainedNode;
+}
+
+interface ExplainedNode {
+  'Shared Hit Blocks': number;
+  'Shared Read Blocks': number;
+  'Actual Rows': number;
+  'Subplan Name'?: string;
+  'Parent Relationship'?: string;
+  Plans?: ExplainedNode[];
+}

@@ -1,10 +1,13 @@
 -- Retention: deletes at most $3 finished executions older than $1 ms and at most $3 idempotency keys
--- older than $2 ms per call, so one sweep never holds locks for long.
+-- older than $2 ms per call, so one sweep never holds locks for long. Oldest first, along the btree index
+-- over the time (migration 0005): the walk reads about the pages it deletes from, whatever the generic
+-- plan guesses about how many rows are expired.
 WITH finished AS (
   DELETE FROM :"schema".finished_executions
   WHERE ctid = ANY (ARRAY(
     SELECT ctid FROM :"schema".finished_executions
     WHERE finished_at < now() - $1 * interval '1 millisecond'
+    ORDER BY finished_at
     LIMIT $3))
   RETURNING 1
 ),
@@ -13,6 +16,7 @@ keys AS (
   WHERE ctid = ANY (ARRAY(
     SELECT ctid FROM :"schema".idempotency_keys
     WHERE created_at < now() - $2 * interval '1 millisecond'
+    ORDER BY created_at
     LIMIT $3))
   RETURNING 1
 )
