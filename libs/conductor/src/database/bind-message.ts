@@ -23,7 +23,10 @@ const DESCRIBE_EXECUTE_SYNC = Buffer.from([
  */
 export function bindMessage(statement: string, values: readonly WireValue[]): Buffer {
   const count = values.length;
-  if (count > MAX_PARAMETERS) throw new RangeError(`a statement takes at most ${MAX_PARAMETERS} parameters, got ${count}`);
+  if (count > MAX_PARAMETERS)
+    throw new RangeError(
+      `a statement takes at most ${MAX_PARAMETERS} parameters, got ${count}: split it into smaller statements`,
+    );
   // Each text's UTF-8 length, computed once: it sizes the buffer and prefixes the value.
   const textBytes = new Array<number>(count);
   let valueBytes = 0;

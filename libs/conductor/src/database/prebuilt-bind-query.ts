@@ -31,6 +31,7 @@ class PrebuiltBindQuery extends Query {
   prepare(connection: Connection): void {
     const query = this as unknown as PgQueryInternals;
     if (!query.hasBeenParsed(connection)) {
+      // `false` only for @types/pg, which declares a `more` flag that pg 8's parse does not read.
       connection.parse({ name: query.name ?? '', text: query.text, types: [] }, false);
       if (query.name) (connection as unknown as PgConnectionInternals).submittedNamedStatements[query.name] = query.text;
     }
