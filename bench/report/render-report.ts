@@ -50,7 +50,7 @@ export function renderReport(run: BenchRun): string {
       `${s.repeats} round(s), the median reported; in each round every workload runs on all systems before the next one, ` +
       'in an order that rotates from round to round. Jobs are no-ops with a `{ i }` payload. ' +
       'Conductor runs twice: at its defaults (finished executions kept for a day, each completion copied into ' +
-      '`finished_executions`) and with `retentionMs: 0` (deleted at once, as graphile-worker and the raw-SQL queue do). ' +
+      '`archived_executions`) and with `retentionMs: 0` (deleted at once, as graphile-worker and the raw-SQL queue do). ' +
       `Every system warms up alike, since each measurement starts a cold process: enqueue ${s.jobs} jobs after ${s.warmUpJobs} untimed ones one at a time, ` +
       `after ${s.batchWarmUpJobs} untimed ones in batches (as many calls untimed as timed). ` +
       `Drain (graphile-worker's published method): ${s.warmUpJobs} + ${s.jobs} jobs pre-inserted, then workers ` +

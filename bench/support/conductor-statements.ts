@@ -1,7 +1,9 @@
 import type { Client } from 'pg';
 import { readMigrations } from '@conductor/nestjs';
+import { DEFAULT_QUEUE } from '@conductor/nestjs/options/defaults';
+import { ARCHIVE_PARTITIONS_AHEAD, archivePartitionWidthMs } from '@conductor/nestjs/queue/archive-partitions';
 import { type PreparedItem, insertValues, uniformParams } from '@conductor/nestjs/queue/insert-params';
-import { bindSchema } from '@conductor/nestjs/queue/sql/sql-catalog';
+import { SqlCatalog, bindSchema } from '@conductor/nestjs/queue/sql/sql-catalog';
 import { freshUuidArray } from '@conductor/nestjs/queue/uuid-array-param';
 import type { BenchPayload } from '../systems/queue-system.interface';
 
@@ -10,9 +12,16 @@ import type { BenchPayload } from '../systems/queue-system.interface';
  * (`bench:instructions`, `bench:enqueue`): the schema, and the batched insert's parameters.
  */
 
-/** The schema `schema` of Conductor's queue, installed by its migrations in order, as the library does. */
+/**
+ * The schema `schema` of Conductor's queue, installed by its migrations in order as the library does, with
+ * the partitions of finished executions a starting worker makes.
+ */
 export async function installQueueSchema(client: Client, schema: string): Promise<void> {
   for (const migration of readMigrations()) await client.query(bindSchema(migration.sql, schema));
+  // The partitions of finished executions that a worker makes when it starts, at the default retention.
+  const width = archivePartitionWidthMs(DEFAULT_QUEUE.retentionMs);
+  const prepare = new SqlCatalog(schema).get('prepare_archive_partitions');
+  await client.query(prepare.text, [width, ARCHIVE_PARTITIONS_AHEAD * width]);
 }
 
 /**

@@ -133,7 +133,7 @@ describe('queue: crash recovery with real processes', () => {
     await allCompleted(jobs);
     const account = await readCrashAccount(producer.db, killed);
     const [{ retried }] = await producer.db.query<{ retried: number }>(
-      `SELECT count(*)::int AS retried FROM conductor.finished_executions WHERE attempts > 1`,
+      `SELECT count(*)::int AS retried FROM conductor.archived_executions WHERE attempts > 1`,
     );
     console.log('transactional kills', {
       jobs,

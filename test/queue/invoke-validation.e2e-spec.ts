@@ -95,11 +95,12 @@ describe('queue: invoke rejects bad input with a clear error and writes nothing'
       const execution = await relaxed.queue.get(id);
       expect(execution).toMatchObject({ task: strange, queue: strange, payload: { s: strange } });
       const tables = await relaxed.db.query<{ name: string }>(
-        `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'conductor' ORDER BY 1`,
+        `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'conductor' AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1`,
       );
       expect(tables.map((t) => t.name)).toEqual([
+        'archived_executions',
         'executions',
-        'finished_executions',
         'idempotency_keys',
         'orchestrators',
         'schema_migrations',

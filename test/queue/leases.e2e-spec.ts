@@ -73,12 +73,12 @@ describe('queue: registration, stale sweep and fencing', () => {
     });
     await eventually('recovered executions completed', async () => {
       const [row] = await q.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM conductor.finished_executions WHERE task = 'recovered'`,
+        `SELECT count(*)::int AS n FROM conductor.archived_executions WHERE task = 'recovered'`,
       );
       return row.n === 2;
     });
     const finished = await q.db.query<{ attempts: number; errors: { name: string }[] }>(
-      `SELECT attempts, errors FROM conductor.finished_executions WHERE task = 'recovered'`,
+      `SELECT attempts, errors FROM conductor.archived_executions WHERE task = 'recovered'`,
     );
     // The lost attempt counts, and the history says why it was requeued.
     expect(finished.map((f) => f.attempts)).toEqual([2, 2]);
@@ -130,7 +130,7 @@ describe('queue: registration, stale sweep and fencing', () => {
       const left = await q.db.query(`SELECT 1 FROM conductor.executions WHERE id = ANY($1::uuid[])`, [leased.map((r) => r.id)]);
       expect(left).toHaveLength(0);
       const kept = await q.db.query<{ id: string; result: unknown }>(
-        `SELECT id::text AS id, result FROM conductor.finished_executions WHERE id = ANY($1::uuid[]) ORDER BY id`,
+        `SELECT id::text AS id, result FROM conductor.archived_executions WHERE id = ANY($1::uuid[]) ORDER BY id`,
         [leased.map((r) => r.id)],
       );
       if (retained) {
@@ -214,7 +214,7 @@ describe('queue: a batch of outcomes half written', () => {
         INSERT INTO completion_landed SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM failure_writes;
         RETURN NULL;
       END $$;
-      CREATE TRIGGER note_completion_landed AFTER INSERT ON conductor.finished_executions
+      CREATE TRIGGER note_completion_landed AFTER INSERT ON conductor.archived_executions
         FOR EACH ROW EXECUTE FUNCTION note_completion_landed();`);
     const orchestrator = q.app.get(Orchestrator);
     const [ok, failing] = await q.queue.invokeBatch([

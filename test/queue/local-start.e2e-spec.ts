@@ -79,7 +79,7 @@ describe("queue: local start of an invoke by this process's idle worker", () => 
     expect(await startedBy(q, id)).toBe('local start');
     handlers.release();
     await eventually('local-1 completed', async () => (await state(id)) === 'completed');
-    const [row] = await q.db.query<{ attempts: number }>('SELECT attempts FROM conductor.finished_executions WHERE id = $1', [
+    const [row] = await q.db.query<{ attempts: number }>('SELECT attempts FROM conductor.archived_executions WHERE id = $1', [
       id,
     ]);
     expect(row.attempts).toBe(1);
@@ -147,7 +147,7 @@ describe('queue: a local start whose insert answer is lost', () => {
     await sleep(300);
     expect(handlers.ran.filter((tag) => tag === 'cut')).toEqual(['cut']);
     // Handed back without counting the attempt, then fetched: one attempt in all.
-    const [row] = await q.db.query<{ attempts: number }>('SELECT attempts FROM conductor.finished_executions WHERE id = $1', [
+    const [row] = await q.db.query<{ attempts: number }>('SELECT attempts FROM conductor.archived_executions WHERE id = $1', [
       id,
     ]);
     expect(row.attempts).toBe(1);

@@ -147,6 +147,44 @@ describe('queue migrations', () => {
     expect(fetched.map(keyOf)).toEqual(expected);
   });
 
+  it('keeps the finished executions of before 0006 in the default partition of the archive, where get() finds them', async () => {
+    const schema = 'archived';
+    const before = await appOn(url, schema, readMigrations().slice(0, 6));
+    await before.close();
+    const kept = await query<{ id: string }>(
+      url,
+      `INSERT INTO ${schema}.finished_executions
+         (id, task, queue, state, payload, result, priority, attempts, max_attempts, errors, run_at, created_at, finished_at)
+       SELECT gen_random_uuid(), 'work', 'default', 'completed', jsonb_build_object('n', g), jsonb_build_object('r', g), 0, 1, 3,
+              '[]', now(), now(), now() - g * interval '1 minute'
+       FROM generate_series(1, 30) AS g
+       RETURNING id::text AS id`,
+    );
+    const upgraded = await appOn(url, schema);
+    try {
+      const queue = upgraded.get(QueueService);
+      const found = await Promise.all(kept.map(async (row) => (await queue.get(row.id))?.result));
+      expect(found).toEqual(Array.from({ length: 30 }, (_, i) => ({ r: i + 1 })));
+      const [where] = await query<{ waiting: number; legacy: string | null }>(
+        url,
+        `SELECT (SELECT count(*) FROM ${schema}.archived_executions_default)::int AS waiting,
+                to_regclass('${schema}.finished_executions')::text AS legacy`,
+      );
+      expect(where).toEqual({ waiting: 30, legacy: null });
+      // New completions go to the range partitions the upgraded worker made.
+      const { id } = await queue.invoke('work', { n: 100 });
+      await eventually('the new job completed', async () => (await queue.get(id))?.state === 'completed');
+      const [row] = await query<{ partition: string }>(
+        url,
+        `SELECT tableoid::regclass::text AS partition FROM ${schema}.archived_executions WHERE id = $1`,
+        [id],
+      );
+      expect(row.partition).toMatch(/^archived\.archived_executions_\d{8}_\d{6}$/);
+    } finally {
+      await upgraded.close();
+    }
+  });
+
   it('raises an error other than "relation does not exist" instead of taking it for a fresh install', async () => {
     await query(url, `CREATE SCHEMA broken; CREATE TABLE broken.schema_migrations (version text)`);
     await expect(appOn(url, 'broken')).rejects.toMatchObject({ code: '42804' });

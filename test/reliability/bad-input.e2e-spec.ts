@@ -13,7 +13,8 @@ import { writeSection } from './support/reliability-report';
 
 const STRANGE_TASK = `t'a"s;k\\ --ü☃`;
 const STRANGE_SCHEMAS = [`q"uo'te"s`, `semi; DROP SCHEMA conductor CASCADE; --`, `back\\slash ünïcødé ☃ 𝄞`];
-const QUEUE_TABLES = ['executions', 'finished_executions', 'idempotency_keys', 'orchestrators', 'schema_migrations'];
+/** The queue's tables; the partitions of archived_executions are not listed (tablesOf). */
+const QUEUE_TABLES = ['archived_executions', 'executions', 'idempotency_keys', 'orchestrators', 'schema_migrations'];
 
 /** Flipped by the replay test: attempts fail until it is set. */
 const flaky = { healthy: false };
@@ -89,9 +90,11 @@ describe('reliability: bad input', () => {
   });
 
   async function tablesOf(schema: string): Promise<string[]> {
-    const rows = await q.db.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 ORDER BY 1`, [
-      schema,
-    ]);
+    const rows = await q.db.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1`,
+      [schema],
+    );
     return rows.map((r) => r.name);
   }
 
@@ -167,10 +170,10 @@ describe('reliability: bad input', () => {
        SELECT count(*) FILTER (WHERE f.state = 'completed')::int AS completed,
               count(*) FILTER (WHERE f.state = 'cancelled')::int AS cancelled,
               count(*) FILTER (WHERE f.id IS NULL)::int AS missing,
-              (SELECT count(*) FROM conductor.finished_executions x WHERE x.id = ANY ($1::uuid[])) - count(f.id) AS twice,
+              (SELECT count(*) FROM conductor.archived_executions x WHERE x.id = ANY ($1::uuid[])) - count(f.id) AS twice,
               coalesce(sum(r.n), 0)::int AS runs,
               count(*) FILTER (WHERE r.n > 1)::int AS "extraRuns"
-       FROM ids LEFT JOIN conductor.finished_executions f USING (id) LEFT JOIN runs r USING (id)`,
+       FROM ids LEFT JOIN conductor.archived_executions f USING (id) LEFT JOIN runs r USING (id)`,
       [ids],
     );
     races.push({

@@ -188,7 +188,7 @@ describe('reliability: network faults through the proxy', () => {
     const recordLedger = await readLedger(producer.db, r.ids, { effectsTable: 'handled', exactlyOnce: false });
     const repeats = await repeatedRuns(producer.db);
     const [{ retried }] = await producer.db.query<{ retried: number }>(
-      `SELECT count(*)::int AS retried FROM conductor.finished_executions WHERE attempts > 1`,
+      `SELECT count(*)::int AS retried FROM conductor.archived_executions WHERE attempts > 1`,
     );
     const handedBack = logs
       .matching(/leased by a fetch whose answer was lost/)

@@ -85,7 +85,7 @@ describe('reliability: the PostgreSQL server SIGKILLed mid-load', () => {
     await eventually('every returned invoke is completed or dead', async () => (await readLedger(db, ids)).lost === 0, 60_000);
     const ledger = await readLedger(db, ids);
     const [{ retried }] = await db.query<{ retried: number }>(
-      `SELECT count(*)::int AS retried FROM conductor.finished_executions WHERE attempts > 1`,
+      `SELECT count(*)::int AS retried FROM conductor.archived_executions WHERE attempts > 1`,
     );
     writeSection('server-kill', {
       summary:

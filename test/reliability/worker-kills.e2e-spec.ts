@@ -92,7 +92,7 @@ describe('reliability: worker processes SIGKILLed at aimed points', () => {
     const [{ retried, swept }] = await producer.db.query<{ retried: number; swept: number }>(
       `SELECT count(*) FILTER (WHERE attempts > 1)::int AS retried,
               count(*) FILTER (WHERE errors::text LIKE '%OrchestratorLost%')::int AS swept
-       FROM conductor.finished_executions`,
+       FROM conductor.archived_executions`,
     );
     const kills = [...byPoint.values()].reduce((sum, f) => sum + f.kills, 0);
     writeSection('worker-kills', {

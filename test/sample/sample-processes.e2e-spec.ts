@@ -63,7 +63,7 @@ describe('the sample app as separate processes sharing one database', () => {
                     ARRAY(SELECT DISTINCT c.sent_by FROM confirmations c WHERE c.order_id = o.id) AS sent_by
                FROM orders o
                LEFT JOIN conductor.executions e ON e.id = o.execution_id
-               LEFT JOIN conductor.finished_executions f ON f.id = o.execution_id
+               LEFT JOIN conductor.archived_executions f ON f.id = o.execution_id
               ORDER BY o.id`,
           )
         ).rows,

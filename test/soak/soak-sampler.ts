@@ -32,7 +32,7 @@ export async function takeSample(
   );
   const [sizes] = await db.query<{ executions: number; finished: number; keys: number }>(
     `SELECT (SELECT count(*) FROM conductor.executions)::int AS executions,
-            (SELECT count(*) FROM conductor.finished_executions)::int AS finished,
+            (SELECT count(*) FROM conductor.archived_executions)::int AS finished,
             (SELECT count(*) FROM conductor.idempotency_keys)::int AS keys`,
   );
   return {

@@ -31,14 +31,14 @@ export interface CrashAccount {
 export async function readCrashAccount(db: Database, killedPids: number[]): Promise<CrashAccount> {
   const [row] = await db.query<CrashAccount>(
     `SELECT
-       (SELECT count(*) FROM conductor.finished_executions WHERE state = 'completed')::int AS completed,
+       (SELECT count(*) FROM conductor.archived_executions WHERE state = 'completed')::int AS completed,
        (SELECT count(*) FROM conductor.executions)::int AS left,
        (SELECT count(*) FROM handled)::int AS "handledRows",
        (SELECT count(DISTINCT execution_id) FROM handled)::int AS "handledExecutions",
        (SELECT count(*) - count(DISTINCT execution_id) FROM handled)::int AS duplicates,
        (SELECT count(*) FROM (SELECT 1 FROM handled WHERE pid <> ALL ($1::int[])
                               GROUP BY execution_id HAVING count(*) > 1) AS r)::int AS "repeatedBySurvivors",
-       (SELECT count(*) FROM conductor.finished_executions f
+       (SELECT count(*) FROM conductor.archived_executions f
         WHERE f.state = 'completed' AND f.task = 'crash.record'
           AND NOT EXISTS (SELECT 1 FROM handled h WHERE h.execution_id = f.id))::int AS "completedUnhandled",
        (SELECT count(*) FROM effects)::int AS "effectRows",

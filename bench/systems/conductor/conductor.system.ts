@@ -22,7 +22,7 @@ export const conductorSpec: QueueSystemSpec = {
 
 /**
  * Conductor keeping nothing once finished, as graphile-worker and the raw-SQL queue do: a completion is
- * a DELETE, without the copy into finished_executions that the default retention of a day costs.
+ * a DELETE, without the copy into archived_executions that the default retention of a day costs.
  */
 export const conductorNoRetentionSpec: QueueSystemSpec = {
   id: 'conductor-no-retention',

@@ -38,10 +38,10 @@ export async function readLedger(
             count(*) FILTER (WHERE (f.id IS NULL OR f.state <> 'completed') AND (e.id IS NULL OR e.state <> 'dead'))::int AS lost,
             count(*) FILTER (WHERE $2 AND r.n > 1)::int AS doubled,
             count(*) FILTER (WHERE f.state = 'completed' AND r.n IS NULL)::int AS unhandled,
-            (SELECT count(*) FROM (SELECT id FROM ${schema}.executions UNION ALL SELECT id FROM ${schema}.finished_executions) AS a
+            (SELECT count(*) FROM (SELECT id FROM ${schema}.executions UNION ALL SELECT id FROM ${schema}.archived_executions) AS a
              WHERE a.id NOT IN (SELECT id FROM ids))::int AS unacknowledged
      FROM ids
-     LEFT JOIN ${schema}.finished_executions f USING (id)
+     LEFT JOIN ${schema}.archived_executions f USING (id)
      LEFT JOIN ${schema}.executions e USING (id)
      LEFT JOIN runs r USING (id)`,
     [ids, options.exactlyOnce ?? true],

@@ -41,7 +41,7 @@ type Failure = Extract<Outcome, { kind: 'fail' }>;
 export interface CompleterSettings {
   batchSize: number;
   flushMs: number;
-  /** How long completed executions are kept in finished_executions (0: not at all). */
+  /** How long completed executions are kept in archived_executions (0: not at all). */
   retentionMs: number;
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Database } from '../database/database';
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface';
+import { dropArchivePartitions, prepareArchivePartitions } from './archive-partitions';
 import type { SqlCatalog } from './sql/sql-catalog';
 
 /** What a heartbeat learned. */
@@ -15,7 +16,8 @@ export const CLEANUP_BUDGET_MS = 2_000;
 /**
  * Maintenance runs this process's periodic queue work on timers that never overlap and are all cleared
  * by `stop()`: the heartbeat, the sweep of stale orchestrators (requeueing their leased executions),
- * and the retention cleanup of finished executions and idempotency keys.
+ * and the retention cleanup of finished executions (partitions made ahead and dropped once expired) and
+ * idempotency keys.
  */
 export class Maintenance {
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -105,8 +107,14 @@ export class Maintenance {
     return row;
   }
 
-  /** Deletes finished executions and idempotency keys past their retention, in bounded batches. */
+  /**
+   * Drops the partitions of finished executions past their retention and makes those ahead, then deletes
+   * the expired rows of the default partition and the expired idempotency keys, in bounded batches.
+   */
   async cleanup(): Promise<void> {
+    const { retentionMs } = this.options;
+    await dropArchivePartitions(this.db, this.sql, retentionMs, this.stopping.signal);
+    await prepareArchivePartitions(this.db, this.sql, retentionMs, this.stopping.signal);
     const statement = this.sql.get('delete_expired');
     // Bounded by time, not rounds: it keeps up with completions far above what one process produces
     // (1 000 rows a batch, batches back to back for up to 2 s every 10 s), yet never holds the pool long.
@@ -114,7 +122,7 @@ export class Maintenance {
     while (!this.stopping.signal.aborted && Date.now() < deadline) {
       const [row] = await this.db.query<{ finished: number; keys: number }>(
         statement.text,
-        [this.options.retentionMs, this.options.idempotencyRetentionMs, RETENTION_BATCH],
+        [retentionMs, this.options.idempotencyRetentionMs, RETENTION_BATCH],
         { name: statement.name, idempotent: true, route: 'primary', signal: this.stopping.signal },
       );
       if (row.finished < RETENTION_BATCH && row.keys < RETENTION_BATCH) return;

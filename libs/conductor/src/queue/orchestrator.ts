@@ -9,6 +9,7 @@ import { DatabaseRegistry } from '../database/database-registry';
 import { RESOLVED_OPTIONS } from '../database/database-tokens';
 import type { ResolvedConductorOptions, ResolvedQueueOptions } from '../options/resolved-options.interface';
 import { Completer } from './completer';
+import { prepareArchivePartitions } from './archive-partitions';
 import { type HeartbeatOutcome, Maintenance } from './maintenance';
 import type { Migration } from './migrations/migration-files';
 import { Migrator } from './migrator';
@@ -240,6 +241,7 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
       // Registered before the first fetch: a crash from here on leaves leases the sweep can trace.
       await this.register(signal);
       this.isRegistered = true;
+      await this.prepareArchive(options, signal);
       this.startWork(options);
     }
     this.isReady = true;
@@ -300,6 +302,21 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
     this.worker.start();
     this.producer.local = this.worker;
     this.maintenance.start();
+  }
+
+  /**
+   * Makes the partitions of finished executions before the first completion, so none lands in the default
+   * partition. A failure is not fatal: such rows are kept there, and the maintenance tries again.
+   */
+  private async prepareArchive(options: ResolvedQueueOptions, signal: AbortSignal): Promise<void> {
+    try {
+      await prepareArchivePartitions(this.database, this.sql, options.retentionMs, signal);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      this.logger.warn(
+        `could not make the partitions of finished executions yet: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   /** Records this process as a live orchestrator (again, after a sweep), at the schema version it runs. */

@@ -5,7 +5,7 @@ WITH gone AS (
   DELETE FROM :"schema".executions WHERE id = $1 RETURNING *
 ),
 archived AS (
-  INSERT INTO :"schema".finished_executions
+  INSERT INTO :"schema".archived_executions
     (id, task, queue, state, payload, result, priority, attempts, max_attempts, errors, run_at, created_at)
   SELECT id, task, queue, 'cancelled', payload, NULL, priority, attempts, max_attempts, errors, run_at, created_at
   FROM gone

@@ -5,5 +5,5 @@ FROM :"schema".executions WHERE id = $1
 UNION ALL
 SELECT id::text, task, queue, state, payload, result, priority, attempts, max_attempts,
        errors, run_at, created_at, finished_at
-FROM :"schema".finished_executions WHERE id = $1
+FROM :"schema".archived_executions WHERE id = $1
 LIMIT 1;

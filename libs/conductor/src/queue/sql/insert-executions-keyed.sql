@@ -27,7 +27,7 @@ inserted AS (
   FROM input i
   WHERE (i.idempotency_key IS NULL
          OR EXISTS (SELECT 1 FROM claimed c WHERE c.task = i.task AND c.key = i.idempotency_key AND c.claimed_now))
-    AND NOT EXISTS (SELECT 1 FROM :"schema".finished_executions f WHERE f.id = i.id)
+    AND NOT EXISTS (SELECT 1 FROM :"schema".archived_executions f WHERE f.id = i.id)
   ON CONFLICT (id) DO NOTHING
   RETURNING run_at
 ),

@@ -10,5 +10,5 @@ SELECT
   coalesce((SELECT extract(epoch FROM now() - min(run_at)) * 1000
             FROM :"schema".executions WHERE state = 'queued' AND run_at <= now()), 0)::float8 AS oldest_ready_age_ms,
   (SELECT count(*) FROM :"schema".executions WHERE state = 'dead')::int AS dead,
-  (SELECT count(*) FROM :"schema".finished_executions
+  (SELECT count(*) FROM :"schema".archived_executions
    WHERE state = 'completed' AND finished_at > now() - interval '1 minute')::int AS completed_last_minute;
