@@ -181,35 +181,70 @@ describe('queue: finished executions kept in partitions by the time they finishe
     expect(await prepareAsOf(base, HOUR, 1.5 * HOUR)).toBe(0);
   });
 
+  it('still deletes the expired rows when making partitions fails, and reports the failure', async () => {
+    await addFinished('expired', 2 * HOUR);
+    await addFinished('kept', 10 * MINUTE);
+    // Tables in the way of the first partition it would make, named for this minute and the next.
+    const inTheWay = (
+      await q.db.query<{ name: string }>(
+        `SELECT 'archived_executions_' || to_char(date_trunc('minute', now()) AT TIME ZONE 'UTC' + m * interval '1 minute',
+                                                  'YYYYMMDD"_"HH24MISS') AS name
+         FROM generate_series(0, 1) AS m`,
+      )
+    ).map((row) => row.name);
+    for (const name of inTheWay) await q.db.query(`CREATE TABLE conductor."${name}" (x integer)`);
+    try {
+      await expect(maintenance(HOUR).cleanup()).rejects.toThrow(/already exists/);
+      expect(await whereAre()).toEqual({ kept: 'archived_executions_default' });
+      expect(await partitions()).toEqual([]);
+    } finally {
+      for (const name of inTheWay) await q.db.query(`DROP TABLE conductor."${name}"`);
+    }
+  });
+
   it('refuses a partition width under a second, naming it', async () => {
     await expect(prepareAsOf(0, 10, HOUR)).rejects.toThrow(/at least a second wide, got 00:00:00\.01/);
     expect(await partitions()).toEqual([]);
   });
 
-  it('drops nothing while a statement holds the table past 500 ms, and what is due once it lets go', async () => {
+  it('makes and drops nothing while a statement holds the table past 500 ms, and does both once it lets go', async () => {
     await prepareAsOf(3 * HOUR, HOUR, MINUTE);
+    await addFinished('waiting', 30 * MINUTE);
     const holder = new Client({ connectionString: q.database.url });
     const cleaner = new Client({ connectionString: q.database.url });
     await Promise.all([holder.connect(), cleaner.connect()]);
     const drop = async (): Promise<number> =>
       (await cleaner.query<{ dropped: number }>('SELECT conductor.drop_archive_partitions(now()) AS dropped')).rows[0].dropped;
+    // Attaching any partition locks the default one, which the holder reads with the rest of the table.
+    const prepare = async (): Promise<number> =>
+      (
+        await cleaner.query<{ made: number }>(
+          `SELECT conductor.prepare_archive_partitions(now(), interval '1 hour', interval '1 hour') AS made`,
+        )
+      ).rows[0].made;
     try {
       // A long read of finished executions, as a slow stats() or get() would be.
       await holder.query('BEGIN');
       await holder.query('SELECT count(*) FROM conductor.archived_executions');
-      const started = Date.now();
-      expect(await drop()).toBe(0);
-      const waitedMs = Date.now() - started;
-      expect(waitedMs).toBeGreaterThanOrEqual(450);
-      expect(waitedMs).toBeLessThan(5_000);
+      for (const attempt of [drop, prepare]) {
+        const started = Date.now();
+        expect(await attempt()).toBe(0);
+        const waitedMs = Date.now() - started;
+        expect(waitedMs).toBeGreaterThanOrEqual(450);
+        expect(waitedMs).toBeLessThan(5_000);
+      }
       expect(await partitions()).toHaveLength(1);
+      expect(await whereAre()).toEqual({ waiting: 'archived_executions_default' });
       // The lock_timeout it waits by stays inside the function.
       expect(
         (await cleaner.query<{ timeout: string }>(`SELECT current_setting('lock_timeout') AS timeout`)).rows[0].timeout,
       ).toBe('0');
       await holder.query('COMMIT');
       expect(await drop()).toBe(1);
-      expect(await partitions()).toEqual([]);
+      expect(await prepare()).toBeGreaterThanOrEqual(2);
+      expect((await partitions())[0].startsAgoMs).toBeGreaterThanOrEqual(0);
+      // Older than the new partitions: it stays where it was, through the attempt that gave up as well.
+      expect(await whereAre()).toEqual({ waiting: 'archived_executions_default' });
     } finally {
       await Promise.all([holder.end(), cleaner.end()]);
     }

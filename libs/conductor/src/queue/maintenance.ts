@@ -112,9 +112,20 @@ export class Maintenance {
    * the expired rows of the default partition and the expired idempotency keys, in bounded batches.
    */
   async cleanup(): Promise<void> {
-    const { retentionMs } = this.options;
-    await dropArchivePartitions(this.db, this.sql, retentionMs, this.stopping.signal);
-    await prepareArchivePartitions(this.db, this.sql, retentionMs, this.stopping.signal);
+    // A failure of the partitions' part (reported by the caller) must not stop the rows' part.
+    let failure: { error: unknown } | undefined;
+    try {
+      await dropArchivePartitions(this.db, this.sql, this.options.retentionMs, this.stopping.signal);
+      await prepareArchivePartitions(this.db, this.sql, this.options.retentionMs, this.stopping.signal);
+    } catch (error) {
+      failure = { error };
+    }
+    await this.deleteExpiredRows();
+    if (failure) throw failure.error;
+  }
+
+  /** Deletes the expired rows of the default partition and the expired idempotency keys. */
+  private async deleteExpiredRows(): Promise<void> {
     const statement = this.sql.get('delete_expired');
     // Bounded by time, not rounds: it keeps up with completions far above what one process produces
     // (1 000 rows a batch, batches back to back for up to 2 s every 10 s), yet never holds the pool long.
@@ -122,7 +133,7 @@ export class Maintenance {
     while (!this.stopping.signal.aborted && Date.now() < deadline) {
       const [row] = await this.db.query<{ finished: number; keys: number }>(
         statement.text,
-        [retentionMs, this.options.idempotencyRetentionMs, RETENTION_BATCH],
+        [this.options.retentionMs, this.options.idempotencyRetentionMs, RETENTION_BATCH],
         { name: statement.name, idempotent: true, route: 'primary', signal: this.stopping.signal },
       );
       if (row.finished < RETENTION_BATCH && row.keys < RETENTION_BATCH) return;

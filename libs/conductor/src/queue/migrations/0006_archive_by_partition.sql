@@ -62,10 +62,14 @@ $partitions$;
 -- there is none or it ended more than a width ago) until they reach p_now + p_ahead; at most 50 a call.
 -- Rows of a new partition's range that waited in the default partition move into it. Returns how many it
 -- made. A transaction-scoped advisory lock keeps two processes from making the same partition.
+-- Attaching a partition locks the default one, which every reader of the table reads: it waits at most
+-- 500 ms for the statements in flight, so that readers do not queue behind it, and otherwise stops there
+-- (partitions are made two widths ahead: the next cleanup has time to try again).
 CREATE FUNCTION :"schema".prepare_archive_partitions(p_now timestamptz, p_width interval, p_ahead interval)
 RETURNS integer
 LANGUAGE plpgsql
 SET search_path = :"schema", pg_catalog
+SET lock_timeout = '500ms'
 AS $prepare$
 DECLARE
   v_from timestamptz;
@@ -84,11 +88,15 @@ BEGIN
   WHILE v_from < p_now + p_ahead AND v_made < 50 LOOP
     v_to := v_from + p_width;
     v_name := 'archived_executions_' || to_char(v_from AT TIME ZONE 'UTC', 'YYYYMMDD"_"HH24MISS');
-    EXECUTE format('CREATE TABLE %I (LIKE archived_executions INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', v_name);
-    EXECUTE format(
-      'WITH moved AS (DELETE FROM archived_executions_default WHERE finished_at >= $1 AND finished_at < $2 RETURNING *) '
-      'INSERT INTO %I SELECT * FROM moved', v_name) USING v_from, v_to;
-    EXECUTE format('ALTER TABLE archived_executions ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', v_name, v_from, v_to);
+    BEGIN
+      EXECUTE format('CREATE TABLE %I (LIKE archived_executions INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', v_name);
+      EXECUTE format(
+        'WITH moved AS (DELETE FROM archived_executions_default WHERE finished_at >= $1 AND finished_at < $2 RETURNING *) '
+        'INSERT INTO %I SELECT * FROM moved', v_name) USING v_from, v_to;
+      EXECUTE format('ALTER TABLE archived_executions ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', v_name, v_from, v_to);
+    EXCEPTION WHEN lock_not_available THEN
+      RETURN v_made;
+    END;
     v_from := v_to;
     v_made := v_made + 1;
   END LOOP;
