@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import { readMigrations } from '@conductor/nestjs';
 import { DEFAULT_QUEUE } from '@conductor/nestjs/options/defaults';
-import { ARCHIVE_PARTITIONS_AHEAD, archivePartitionWidthMs } from '@conductor/nestjs/queue/archive-partitions';
+import { archivePartitionParams } from '@conductor/nestjs/queue/archive-partitions';
 import { type PreparedItem, insertValues, uniformParams } from '@conductor/nestjs/queue/insert-params';
 import { SqlCatalog, bindSchema } from '@conductor/nestjs/queue/sql/sql-catalog';
 import { freshUuidArray } from '@conductor/nestjs/queue/uuid-array-param';
@@ -19,9 +19,8 @@ import type { BenchPayload } from '../systems/queue-system.interface';
 export async function installQueueSchema(client: Client, schema: string): Promise<void> {
   for (const migration of readMigrations()) await client.query(bindSchema(migration.sql, schema));
   // The partitions of finished executions that a worker makes when it starts, at the default retention.
-  const width = archivePartitionWidthMs(DEFAULT_QUEUE.retentionMs);
   const prepare = new SqlCatalog(schema).get('prepare_archive_partitions');
-  await client.query(prepare.text, [width, ARCHIVE_PARTITIONS_AHEAD * width]);
+  await client.query(prepare.text, archivePartitionParams(DEFAULT_QUEUE.retentionMs));
 }
 
 /**

@@ -85,13 +85,6 @@ describe('queue: finished executions kept in partitions by the time they finishe
     await q.db.query('DELETE FROM conductor.archived_executions');
   });
 
-  it('sizes partitions at a quarter of the retention, between a minute and a day', () => {
-    expect(archivePartitionWidthMs(24 * HOUR)).toBe(6 * HOUR);
-    expect(archivePartitionWidthMs(HOUR)).toBe(15 * MINUTE);
-    expect(archivePartitionWidthMs(10_000)).toBe(MINUTE);
-    expect(archivePartitionWidthMs(30 * 24 * HOUR)).toBe(24 * HOUR);
-  });
-
   it('makes partitions ahead before a worker starts, and completions land in them, found by get()', async () => {
     const worker = await startQueueApp(q.database.url, [ArchiveHandlers], { retentionMs: HOUR });
     try {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InvalidInvokeError, QueueService, Task } from '@conductor/nestjs';
 import { startConductor } from '../support/app';
 import { eventually, startQueueApp, useQueueApp } from '../support/queue-app';
+import { tablesOf } from '../support/schema-tables';
 import { createTestDatabase, dropTestDatabase, withAdmin } from '../support/test-database';
 
 @Injectable()
@@ -94,11 +95,7 @@ describe('queue: invoke rejects bad input with a clear error and writes nothing'
       const { id } = await relaxed.queue.invoke(strange, { s: strange }, { queue: strange });
       const execution = await relaxed.queue.get(id);
       expect(execution).toMatchObject({ task: strange, queue: strange, payload: { s: strange } });
-      const tables = await relaxed.db.query<{ name: string }>(
-        `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = 'conductor' AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1`,
-      );
-      expect(tables.map((t) => t.name)).toEqual([
+      expect(await tablesOf(relaxed.db, 'conductor')).toEqual([
         'archived_executions',
         'executions',
         'idempotency_keys',

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Database, InjectDatabase, Orchestrator, Task, type TaskContext } from '@conductor/nestjs';
 import { FAST_QUEUE, eventually, startQueueApp, useQueueApp } from '../support/queue-app';
+import { tablesOf } from '../support/schema-tables';
 import type { Cell } from './support/markdown-table';
 import { writeSection } from './support/reliability-report';
 
@@ -13,7 +14,7 @@ import { writeSection } from './support/reliability-report';
 
 const STRANGE_TASK = `t'a"s;k\\ --ü☃`;
 const STRANGE_SCHEMAS = [`q"uo'te"s`, `semi; DROP SCHEMA conductor CASCADE; --`, `back\\slash ünïcødé ☃ 𝄞`];
-/** The queue's tables; the partitions of archived_executions are not listed (tablesOf). */
+/** The queue's tables, as tablesOf lists them. */
 const QUEUE_TABLES = ['archived_executions', 'executions', 'idempotency_keys', 'orchestrators', 'schema_migrations'];
 
 /** Flipped by the replay test: attempts fail until it is set. */
@@ -89,15 +90,6 @@ describe('reliability: bad input', () => {
     });
   });
 
-  async function tablesOf(schema: string): Promise<string[]> {
-    const rows = await q.db.query<{ name: string }>(
-      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1`,
-      [schema],
-    );
-    return rows.map((r) => r.name);
-  }
-
   it.each(STRANGE_SCHEMAS)(
     'runs a queue in schema %j with a strange task and queue name; nothing else touched',
     async (schema) => {
@@ -114,8 +106,8 @@ describe('reliability: bad input', () => {
           (await Promise.all(jobs.map(async (j) => (await app.queue.get(j.id))?.state))).every((s) => s === 'completed'),
         );
         const done = await app.queue.get<unknown, { echo: string }>(jobs[0].id);
-        const ownTables = await tablesOf(schema);
-        const defaultTables = await tablesOf('conductor');
+        const ownTables = await tablesOf(q.db, schema);
+        const defaultTables = await tablesOf(q.db, 'conductor');
         names.push({
           schema: printable(schema),
           task: printable(STRANGE_TASK),

@@ -17,6 +17,12 @@ export function archivePartitionWidthMs(retentionMs: number): number {
   return Math.min(ARCHIVE_PARTITION_MAX_MS, Math.max(ARCHIVE_PARTITION_MIN_MS, Math.round(retentionMs / 4)));
 }
 
+/** The parameters of prepare-archive-partitions.sql for `retentionMs`: the partitions' width and how far ahead they reach, in ms. */
+export function archivePartitionParams(retentionMs: number): [widthMs: number, aheadMs: number] {
+  const width = archivePartitionWidthMs(retentionMs);
+  return [width, ARCHIVE_PARTITIONS_AHEAD * width];
+}
+
 /**
  * Makes the partitions that will hold the executions finishing from now until two widths ahead; returns
  * how many it made. With `retentionMs` 0 nothing is kept and nothing is made.
@@ -28,9 +34,8 @@ export async function prepareArchivePartitions(
   signal?: AbortSignal,
 ): Promise<number> {
   if (retentionMs <= 0) return 0;
-  const width = archivePartitionWidthMs(retentionMs);
   const statement = sql.get('prepare_archive_partitions');
-  const [row] = await db.query<{ made: number }>(statement.text, [width, ARCHIVE_PARTITIONS_AHEAD * width], {
+  const [row] = await db.query<{ made: number }>(statement.text, archivePartitionParams(retentionMs), {
     name: statement.name,
     idempotent: true,
     route: 'primary',
