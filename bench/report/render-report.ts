@@ -91,6 +91,10 @@ export function renderReport(run: BenchRun): string {
     '',
     '## Goals',
     '',
+    'The status is the median\'s. "Each round" is the same ratio within each round (for `Database`, each ' +
+      "round's median over its slices): the two sides ran minutes apart at most, so its spread is how far " +
+      "this machine's noise moves the goal: a goal met in some rounds only is met within the noise, not for sure.",
+    '',
     goalsTable(queue, run.policy, drains),
     '',
     '## Settings of each system',
