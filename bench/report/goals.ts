@@ -30,7 +30,8 @@ function overGraphile(
   const rounds = GRAPHILE.map((peer) => roundAdvantages(run.results, row, metric, better, us, peer)).filter((r) => r.length > 0);
   return {
     measured: each.length ? Math.min(...each) : undefined,
-    rounds: rounds.length ? rounds[0].map((_, i) => Math.min(...rounds.map((r) => r[i] ?? Infinity))) : [],
+    // Every paired list has one ratio per round of ours, so the lists line up.
+    rounds: rounds.length ? rounds[0].map((_, i) => Math.min(...rounds.map((r) => r[i]))) : [],
   };
 }
 

@@ -5,7 +5,7 @@ import { validateQueueOptions } from '@conductor/nestjs/options/validate-queue-o
 import { ARCHIVE_PARTITIONS_AHEAD, archivePartitionWidthMs } from '@conductor/nestjs/queue/archive-partitions';
 import { Maintenance } from '@conductor/nestjs/queue/maintenance';
 import { SqlCatalog } from '@conductor/nestjs/queue/sql/sql-catalog';
-import { type QueueApp, eventually, startQueueApp, useQueueApp } from '../support/queue-app';
+import { eventually, startQueueApp, useQueueApp } from '../support/queue-app';
 
 const HOUR = 60 * 60 * 1_000;
 const MINUTE = 60 * 1_000;
@@ -29,12 +29,12 @@ describe('queue: finished executions kept in partitions by the time they finishe
   const q = useQueueApp('archive', [], { workers: false });
 
   /** The range partitions, oldest first, with their bounds as ms before now (negative: ahead). */
-  const partitions = async (app: Pick<QueueApp, 'db'> = q, schema = 'conductor'): Promise<Partition[]> =>
-    app.db.query<Partition>(
+  const partitions = async (): Promise<Partition[]> =>
+    q.db.query<Partition>(
       `SELECT name,
               round(extract(epoch FROM now() - starts_at) * 1000)::float8 AS "startsAgoMs",
               round(extract(epoch FROM now() - ends_at) * 1000)::float8 AS "endsAgoMs"
-       FROM "${schema}".archive_partitions() ORDER BY starts_at`,
+       FROM conductor.archive_partitions() ORDER BY starts_at`,
     );
 
   /** Adds a completed execution tagged `tag` that finished `agoMs` ago; returns its id. */

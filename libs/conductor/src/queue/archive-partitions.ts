@@ -1,5 +1,5 @@
 import type { Database } from '../database/database';
-import type { SqlCatalog } from './sql/sql-catalog';
+import type { SqlCatalog, Statement } from './sql/sql-catalog';
 
 /** The narrowest partition of finished executions: short retentions must not churn the catalog. */
 export const ARCHIVE_PARTITION_MIN_MS = 60_000;
@@ -34,14 +34,7 @@ export async function prepareArchivePartitions(
   signal?: AbortSignal,
 ): Promise<number> {
   if (retentionMs <= 0) return 0;
-  const statement = sql.get('prepare_archive_partitions');
-  const [row] = await db.query<{ made: number }>(statement.text, archivePartitionParams(retentionMs), {
-    name: statement.name,
-    idempotent: true,
-    route: 'primary',
-    signal,
-  });
-  return row.made;
+  return countFrom(db, sql.get('prepare_archive_partitions'), archivePartitionParams(retentionMs), signal);
 }
 
 /** Drops the partitions whose every execution finished more than `retentionMs` ago; returns how many. */
@@ -51,12 +44,16 @@ export async function dropArchivePartitions(
   retentionMs: number,
   signal?: AbortSignal,
 ): Promise<number> {
-  const statement = sql.get('drop_archive_partitions');
-  const [row] = await db.query<{ dropped: number }>(statement.text, [retentionMs], {
+  return countFrom(db, sql.get('drop_archive_partitions'), [retentionMs], signal);
+}
+
+/** Runs one of the partition functions' statements, which answer one row holding one count. */
+async function countFrom(db: Database, statement: Statement, params: unknown[], signal?: AbortSignal): Promise<number> {
+  const [row] = await db.query<Record<string, number>>(statement.text, params, {
     name: statement.name,
     idempotent: true,
     route: 'primary',
     signal,
   });
-  return row.dropped;
+  return Object.values(row)[0];
 }

@@ -10,7 +10,7 @@ import { RESOLVED_OPTIONS } from '../database/database-tokens';
 import type { ResolvedConductorOptions, ResolvedQueueOptions } from '../options/resolved-options.interface';
 import { prepareArchivePartitions } from './archive-partitions';
 import { Completer } from './completer';
-import { type HeartbeatOutcome, Maintenance } from './maintenance';
+import { CLEANUP_EVERY_MS, type HeartbeatOutcome, Maintenance } from './maintenance';
 import type { Migration } from './migrations/migration-files';
 import { Migrator } from './migrator';
 import { NotificationListener } from './notification-listener';
@@ -314,7 +314,7 @@ export class Orchestrator implements OnApplicationBootstrap, BeforeApplicationSh
     } catch (error) {
       if (signal.aborted) throw error;
       this.logger.warn(
-        `could not make the partitions of finished executions yet: ${error instanceof Error ? error.message : String(error)}`,
+        `could not make the partitions of finished executions yet (${error instanceof Error ? error.message : String(error)}); finished executions wait in the default partition of archived_executions until the maintenance makes them (it tries every ${CLEANUP_EVERY_MS / 1_000} s)`,
       );
     }
   }
