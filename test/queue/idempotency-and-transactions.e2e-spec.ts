@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { Client } from 'pg';
 import { Task, type TaskContext } from '@conductor/nestjs';
+import { type PreparedItem, documentParams, insertValues } from '@conductor/nestjs/queue/insert-params';
+import { SqlCatalog } from '@conductor/nestjs/queue/sql/sql-catalog';
 import { FaultProxy } from '../support/fault-proxy';
 import { type QueueApp, eventually, startQueueApp, useQueueApp } from '../support/queue-app';
 import { withAdmin } from '../support/test-database';
@@ -130,6 +133,62 @@ describe('queue: idempotency keys and transactions', () => {
     } finally {
       await viaProxy.close();
       await proxy.close();
+    }
+  });
+
+  it('enqueues nothing when a retried insert meets its first try being completed', async () => {
+    // The first try committed, a worker ran it, and its completion (moving it to the archive) is open
+    // when the retry runs: the retry's snapshot sees neither an archived row nor, once it has waited for
+    // the completion, a live one. It used to insert the execution again, and it ran twice.
+    const id = '019300aa-0000-7000-8000-00000000c0de';
+    const catalog = new SqlCatalog('conductor');
+    await q.db.query(
+      `INSERT INTO conductor.executions (id, task, queue, payload, max_attempts, state, attempts, lease, locked_at)
+       VALUES ($1, 'parked', 'default', '{"tag":"completing"}', 3, 'running', 1, 9000001, now())`,
+      [id],
+    );
+    const completing = new Client({ connectionString: q.database.url });
+    const retrying = new Client({ connectionString: q.database.url });
+    await Promise.all([completing.connect(), retrying.connect()]);
+    try {
+      await completing.query('BEGIN');
+      const completion = catalog.get('complete_executions');
+      expect((await completing.query(completion.text, [['9000001'], null])).rows).toEqual([]);
+      const item: PreparedItem = {
+        id,
+        task: 'parked',
+        queue: 'default',
+        maxAttempts: 3,
+        payload: '{"tag":"completing"}',
+        optionMembers: '',
+      };
+      const retry = retrying.query(
+        catalog.get('insert_executions_keyed').text,
+        insertValues(documentParams([item]), 'idem_test'),
+      );
+      const retryPid = (retrying as unknown as { processID: number }).processID;
+      // Wait until the retry finished or waits for the completion's lock, then commit the completion.
+      let settled = false;
+      void retry.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      await eventually('the retry finished or waits for a lock', async () => {
+        if (settled) return true;
+        const [row] = (
+          await completing.query<{ waiting: boolean }>(
+            `SELECT wait_event_type = 'Lock' AS waiting FROM pg_stat_activity WHERE pid = $1`,
+            [retryPid],
+          )
+        ).rows;
+        return row?.waiting === true;
+      });
+      await completing.query('COMMIT');
+      await retry;
+      expect(await count(q, 'SELECT count(*)::int AS n FROM conductor.executions WHERE id = $1', [id])).toBe(0);
+      expect(await count(q, 'SELECT count(*)::int AS n FROM conductor.archived_executions WHERE id = $1', [id])).toBe(1);
+    } finally {
+      await Promise.all([completing.end(), retrying.end()]);
     }
   });
 

@@ -138,6 +138,16 @@ describe('queue: a local start whose insert answer is lost', () => {
     viaProxy = await startQueueApp(proxy.url(q.database.url), [Handlers]);
     const handlers = viaProxy.app.get(Handlers);
     await warmUp(viaProxy);
+    // The server takes its time over the cut insert (a trigger sleeps once its row is in), so it commits
+    // well after the client saw its connection end. A hand-back run before that commit finds nothing and
+    // leaves the row leased to this process, run by no one: the worker must wait for the producer's retry.
+    await q.db.query(
+      `CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.3); RETURN NULL; END $$`,
+    );
+    await q.db.query(
+      `CREATE TRIGGER slow_insert AFTER INSERT ON conductor.executions
+       FOR EACH ROW WHEN (NEW.payload->>'tag' = 'cut') EXECUTE FUNCTION slow_insert()`,
+    );
     // Only the local start's insert is cut: its statement's name travels in its Bind message.
     await proxy.setMode('cut', { times: 1, marker: 'insert_execution_started' });
     const { id, deduplicated } = await viaProxy.queue.invoke('note', { tag: 'cut' });

@@ -19,6 +19,7 @@ export interface LocalStart {
   /**
    * The reserved execution's insert failed. `leaseMayBeHeld`: its answer was lost, so the row may be in,
    * leased to this orchestrator that never got it; the worker then hands back the leases it does not hold.
+   * Called once that insert can no longer commit (the producer's keyed retry waited for it).
    */
   cancelLocalStart(task: string, leaseMayBeHeld: boolean): void;
 }

@@ -147,12 +147,19 @@ export class Producer {
         { name: statement.name, idempotent: false, signal, route: 'primary' },
       );
     } catch (error) {
-      const mayHaveRun = isDatabaseCallError(error) && mayHaveExecuted(error.cause);
-      local.cancelLocalStart(item.task, mayHaveRun);
-      if (!mayHaveRun) throw error;
-      // Its answer was lost: the row may be in, leased to this process, which hands back what it does not
-      // hold; the keyed statement inserts it if it is not (as after a lost plain insert).
-      await this.run('insert_executions_keyed', documentParams([item]), true, signal);
+      if (!isDatabaseCallError(error) || !mayHaveExecuted(error.cause)) {
+        local.cancelLocalStart(item.task, false);
+        throw error;
+      }
+      // Its answer was lost: the row may be in, leased to this process, or its insert still running. The
+      // keyed statement inserts it if it is not (as after a lost plain insert), waiting for an insert in
+      // progress. Only then may the worker hand back the leases it does not hold: a hand-back that ran
+      // before the first try committed would leave its row leased to this process, run by no one.
+      try {
+        await this.run('insert_executions_keyed', documentParams([item]), true, signal);
+      } finally {
+        local.cancelLocalStart(item.task, true);
+      }
       return this.created(item);
     } finally {
       this.startingHere = false;

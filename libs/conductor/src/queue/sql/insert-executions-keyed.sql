@@ -4,7 +4,9 @@
 -- that existed: only a key claimed now enqueues. An execution already finished (a retried call whose
 -- first try committed) is not enqueued again, nor one whose first try is in the hot table (ON CONFLICT
 -- also waits for a first try still in progress): without keys, this is the retry of insert-executions.sql
--- after its answer was lost. $1: JSON array of executions, $2: channel, $3, $4, $5: the task, queue and
+-- after its answer was lost. The hot-table check in the snapshot is not redundant with ON CONFLICT: a
+-- first try being completed meanwhile is seen live there, while ON CONFLICT, having waited for that
+-- completion, finds no row and the snapshot no archived one (it was enqueued again, and ran twice). $1: JSON array of executions, $2: channel, $3, $4, $5: the task, queue and
 -- max_attempts of the items that leave them out (as in insert-executions.sql).
 WITH input AS (
   SELECT t.id, coalesce(t.task, $3::text) AS task, coalesce(t.queue, $4::text) AS queue, t.payload, t.priority,
@@ -27,6 +29,7 @@ inserted AS (
   FROM input i
   WHERE (i.idempotency_key IS NULL
          OR EXISTS (SELECT 1 FROM claimed c WHERE c.task = i.task AND c.key = i.idempotency_key AND c.claimed_now))
+    AND NOT EXISTS (SELECT 1 FROM :"schema".executions x WHERE x.id = i.id)
     AND NOT EXISTS (SELECT 1 FROM :"schema".archived_executions f WHERE f.id = i.id)
   ON CONFLICT (id) DO NOTHING
   RETURNING run_at
