@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Orchestrator, Task, type TaskContext } from '@conductor/nestjs';
-import { type SuiteQueueApp, eventually, useQueueApp } from '../support/queue-app';
+import { FaultProxy } from '../support/fault-proxy';
+import { type QueueApp, type SuiteQueueApp, eventually, startQueueApp, useQueueApp } from '../support/queue-app';
 
 /** A handler whose first attempt blocks until the test releases it, and which records what it saw. */
 @Injectable()
@@ -27,8 +28,11 @@ class Handlers {
     return 'second attempt';
   }
 
+  ranRecovered: number[] = [];
+
   @Task('recovered')
   async recovered(payload: { n: number }): Promise<number> {
+    this.ranRecovered.push(payload.n);
     return payload.n;
   }
 }
@@ -106,14 +110,16 @@ describe('queue: registration, stale sweep and fencing', () => {
 
   it('applies a completion batch by lease and names only the late leases, with and without retention', async () => {
     const orchestrator = q.app.get(Orchestrator);
-    // Executions leased by hand: no worker runs task 'by-hand'.
+    // Executions leased by hand: no worker runs task 'by-hand'. Not to this process's orchestrator, whose
+    // worker hands back what it leased but does not hold; to one no process has, not yet stale.
     const leaseByHand = (count: number): Promise<{ id: string; lease: string }[]> =>
       q.db.query(
         `INSERT INTO conductor.executions (id, task, queue, payload, max_attempts, state, attempts, lease, locked_by, locked_at)
-         SELECT gen_random_uuid(), 'by-hand', 'default', '{}', 1, 'running', 1, nextval('conductor.lease_seq'), $1, now()
-         FROM generate_series(1, $2::int)
+         SELECT gen_random_uuid(), 'by-hand', 'default', '{}', 1, 'running', 1, nextval('conductor.lease_seq'),
+                '00000000-0000-7000-8000-0000000000bb', now()
+         FROM generate_series(1, $1::int)
          RETURNING id::text AS id, lease::text AS lease`,
-        [orchestrator.id, count],
+        [count],
       );
     for (const [statement, retained] of [
       ['complete_executions', true],
@@ -231,5 +237,40 @@ describe('queue: a batch of outcomes half written', () => {
     const landed = await q.db.query<{ before: string }>(`SELECT failure_writes_before::text AS before FROM completion_landed`);
     expect(landed.map((row) => Number(row.before))).toEqual([0]);
     expect(orchestrator.lateRejected).toBe(0);
+  });
+});
+
+describe('queue: a fetch whose answer is lost before the server commits it', () => {
+  const q = useQueueApp('lost_fetch', [], { workers: false, strict: false });
+  let proxy: FaultProxy | undefined;
+  let viaProxy: QueueApp | undefined;
+  afterAll(async () => {
+    await viaProxy?.close();
+    await proxy?.close();
+  });
+
+  it('hands its row back once it has committed, and runs it once', async () => {
+    proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(q.database.url).port) });
+    viaProxy = await startQueueApp(proxy.url(q.database.url), [Handlers]);
+    const handlers = viaProxy.app.get(Handlers);
+    const warm = await q.queue.invoke('recovered', { n: 1 });
+    await eventually('warm-up completed', async () => (await q.queue.get(warm.id))?.state === 'completed');
+    // The server takes 1 s over the fetch that leases this job (a trigger sleeps once its row is leased),
+    // so it commits well after the worker saw its connection end: the hand-back that follows the failure
+    // finds nothing yet, and the row, leased to a process that keeps heartbeating, is swept by no one.
+    await q.db.query(`
+      CREATE FUNCTION slow_lease() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$;
+      CREATE TRIGGER slow_lease AFTER UPDATE ON conductor.executions
+        FOR EACH ROW WHEN (NEW.state = 'running' AND NEW.payload->>'n' = '42') EXECUTE FUNCTION slow_lease();`);
+    await proxy.setMode('cut', { times: 1, marker: 'conductor_fetch_executions_' });
+    const { id } = await q.queue.invoke('recovered', { n: 42 });
+    await eventually('the fetch was cut', () => proxy!.cuts === 1);
+    await eventually('the job completed', async () => (await q.queue.get(id))?.state === 'completed', 20_000);
+    expect(handlers.ranRecovered.filter((n) => n === 42)).toEqual([42]);
+    // Handed back without counting the lost attempt, then fetched again: one attempt in all.
+    const [row] = await q.db.query<{ attempts: number }>('SELECT attempts FROM conductor.archived_executions WHERE id = $1', [
+      id,
+    ]);
+    expect(row.attempts).toBe(1);
   });
 });

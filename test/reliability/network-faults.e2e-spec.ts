@@ -191,7 +191,7 @@ describe('reliability: network faults through the proxy', () => {
       `SELECT count(*)::int AS retried FROM conductor.archived_executions WHERE attempts > 1`,
     );
     const handedBack = logs
-      .matching(/leased by a fetch whose answer was lost/)
+      .matching(/by a fetch or local start whose answer was lost/)
       .reduce((sum, line) => sum + Number(/handed back (\d+)/.exec(line)?.[1] ?? 0), 0);
     totals.push({
       faults: rows.length,

@@ -46,6 +46,14 @@ export class Worker implements LocalStart {
   private fetchFailures = 0;
   /** Set when a fetch failed: it may have leased rows whose answer never arrived; hand them back first. */
   private unheldLeases = false;
+  /**
+   * When the next hand-back of unheld leases is due even without a failure: a lost statement may commit
+   * after the hand-back that followed it (the server was still running it), leasing rows to this process
+   * that no sweep will take back while it heartbeats. Every staleAfterMs, as for a process that died.
+   */
+  private releaseDueAt = 0;
+  /** A hand-back is in flight: no local start meanwhile, or its fresh lease could be handed back too. */
+  private releasing = false;
   private lastFetchErrorLog = 0;
   private readonly idle = new Set<() => void>();
   private paused = false;
@@ -89,6 +97,7 @@ export class Worker implements LocalStart {
 
   /** Starts the fetch loop. */
   start(): void {
+    this.releaseDueAt = Date.now() + this.options.staleAfterMs;
     this.loop ??= this.fetchLoop();
   }
 
@@ -105,7 +114,7 @@ export class Worker implements LocalStart {
    * is registered here with room under its limit, and the queue is one this worker serves.
    */
   reserveLocalStart(task: string, queue: string): boolean {
-    if (!this.loop || this.stopFetching.signal.aborted || this.paused || !this.queueLooksEmpty) return false;
+    if (!this.loop || this.stopFetching.signal.aborted || this.paused || !this.queueLooksEmpty || this.releasing) return false;
     if (this.buffer.length > 0 || this.running.size + this.localStartsPending >= this.options.concurrency) return false;
     const registered = this.tasks.get(task);
     if (!registered || (this.options.queues && !this.options.queues.includes(queue))) return false;
@@ -238,7 +247,7 @@ export class Worker implements LocalStart {
       let rows: LeasedExecution[];
       try {
         // Not while a local start's insert is in flight: its row is leased to this process, not yet held.
-        if (this.unheldLeases && this.localStartsPending === 0) await this.releaseUnheld();
+        if ((this.unheldLeases || Date.now() >= this.releaseDueAt) && this.localStartsPending === 0) await this.releaseUnheld();
         const notifications = this.notifications;
         rows = await this.fetch(want, plan, this.abortFetch.signal);
         // A short answer under per-task caps may only mean a cap was reached: not a sign of an empty table.
@@ -270,8 +279,9 @@ export class Worker implements LocalStart {
   }
 
   /**
-   * After a failed fetch: hands back what this orchestrator has leased but does not hold (see
-   * release-unheld-executions.sql). The fetch loop is the only one that leases, and it waits for this.
+   * After a failed fetch or local start, and every staleAfterMs: hands back what this orchestrator has
+   * leased but does not hold (see release-unheld-executions.sql). Only the fetch loop and local starts
+   * lease: the loop waits for this, and no local start is reserved or pending meanwhile.
    */
   private async releaseUnheld(): Promise<void> {
     const held = [
@@ -280,15 +290,24 @@ export class Worker implements LocalStart {
       ...this.completer.heldLeases(),
     ];
     const statement = this.sql.get('release_unheld_executions');
-    const released = await this.db.query(statement.text, [this.orchestratorId, held], {
-      name: statement.name,
-      idempotent: true,
-      signal: this.abortFetch.signal,
-      route: 'primary',
-    });
+    this.releasing = true;
+    let released: unknown[];
+    try {
+      released = await this.db.query(statement.text, [this.orchestratorId, held], {
+        name: statement.name,
+        idempotent: true,
+        signal: this.abortFetch.signal,
+        route: 'primary',
+      });
+    } finally {
+      this.releasing = false;
+    }
     this.unheldLeases = false;
+    this.releaseDueAt = Date.now() + this.options.staleAfterMs;
     if (released.length > 0)
-      this.logger.warn(`handed back ${released.length} execution(s) leased by a fetch whose answer was lost`);
+      this.logger.warn(
+        `handed back ${released.length} execution(s) leased to this process by a fetch or local start whose answer was lost`,
+      );
   }
 
   /** Which tasks have room: those without a limit go together, each limited one with its own cap. */

@@ -2,7 +2,9 @@
 -- what is running, buffered or waiting to be written; a lease names one attempt, where an id may be held
 -- for an older attempt of the same execution), the attempt not counted. A fetch whose answer was lost (the
 -- connection died or the call timed out after the statement ran) leased rows to a live process that
--- never received them, and no sweep requeues the leases of a process that keeps heartbeating.
+-- never received them, and no sweep requeues the leases of a process that keeps heartbeating. Run after
+-- such a failure, and every staleAfterMs for a lost statement that committed after that run. Reads only
+-- the running rows (executions_leased).
 UPDATE :"schema".executions AS e
 SET state = 'queued',
     attempts = greatest(e.attempts - 1, 0),
