@@ -3,8 +3,7 @@ import { Client } from 'pg';
 import { Task, type TaskContext } from '@conductor/nestjs';
 import { type PreparedItem, documentParams, insertValues } from '@conductor/nestjs/queue/insert-params';
 import { SqlCatalog } from '@conductor/nestjs/queue/sql/sql-catalog';
-import { FaultProxy } from '../support/fault-proxy';
-import { type QueueApp, eventually, startQueueApp, useQueueApp } from '../support/queue-app';
+import { type QueueApp, eventually, startProxiedQueueApp, useQueueApp } from '../support/queue-app';
 import { withAdmin } from '../support/test-database';
 
 @Injectable()
@@ -82,8 +81,8 @@ describe('queue: idempotency keys and transactions', () => {
   });
 
   it('enqueues exactly once when the acknowledgement of the insert is lost and the call is retried', async () => {
-    const proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(q.database.url).port) });
-    const viaProxy = await startQueueApp(proxy.url(q.database.url), [], { workers: false, strict: false });
+    const viaProxy = await startProxiedQueueApp(q.database.url, [], { workers: false, strict: false });
+    const { proxy } = viaProxy;
     try {
       await viaProxy.queue.stats(); // warm: connections open through the proxy
       await proxy.setMode('cut', { times: 1 });
@@ -101,15 +100,14 @@ describe('queue: idempotency keys and transactions', () => {
       expect((await q.queue.get(unkeyed.id))?.state).toBe('completed');
     } finally {
       await viaProxy.close();
-      await proxy.close();
     }
   });
 
   it('enqueues once when a retried insert finds its first try still queued, alone or in a batch', async () => {
     // No process runs `parked`: the first try's rows are still in the hot table when the retry comes,
     // which must skip them (a plain insert would fail on the primary key, or insert them twice).
-    const proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(q.database.url).port) });
-    const viaProxy = await startQueueApp(proxy.url(q.database.url), [], { workers: false, strict: false });
+    const viaProxy = await startProxiedQueueApp(q.database.url, [], { workers: false, strict: false });
+    const { proxy } = viaProxy;
     try {
       await viaProxy.queue.stats();
       await proxy.setMode('cut', { times: 1 });
@@ -132,7 +130,6 @@ describe('queue: idempotency keys and transactions', () => {
       expect([single, ...batch].every((r) => !r.deduplicated)).toBe(true);
     } finally {
       await viaProxy.close();
-      await proxy.close();
     }
   });
 

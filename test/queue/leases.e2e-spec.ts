@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Orchestrator, Task, type TaskContext } from '@conductor/nestjs';
-import { FaultProxy } from '../support/fault-proxy';
-import { type QueueApp, type SuiteQueueApp, eventually, startQueueApp, useQueueApp } from '../support/queue-app';
+import { type ProxiedQueueApp, type SuiteQueueApp, eventually, startProxiedQueueApp, useQueueApp } from '../support/queue-app';
 
 /** A handler whose first attempt blocks until the test releases it, and which records what it saw. */
 @Injectable()
@@ -242,16 +241,12 @@ describe('queue: a batch of outcomes half written', () => {
 
 describe('queue: a fetch whose answer is lost before the server commits it', () => {
   const q = useQueueApp('lost_fetch', [], { workers: false, strict: false });
-  let proxy: FaultProxy | undefined;
-  let viaProxy: QueueApp | undefined;
-  afterAll(async () => {
-    await viaProxy?.close();
-    await proxy?.close();
-  });
+  let viaProxy: ProxiedQueueApp | undefined;
+  afterAll(() => viaProxy?.close());
 
   it('hands its row back once it has committed, and runs it once', async () => {
-    proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(q.database.url).port) });
-    viaProxy = await startQueueApp(proxy.url(q.database.url), [Handlers]);
+    viaProxy = await startProxiedQueueApp(q.database.url, [Handlers]);
+    const { proxy } = viaProxy;
     const handlers = viaProxy.app.get(Handlers);
     const warm = await q.queue.invoke('recovered', { n: 1 });
     await eventually('warm-up completed', async () => (await q.queue.get(warm.id))?.state === 'completed');
@@ -264,7 +259,7 @@ describe('queue: a fetch whose answer is lost before the server commits it', () 
         FOR EACH ROW WHEN (NEW.state = 'running' AND NEW.payload->>'n' = '42') EXECUTE FUNCTION slow_lease();`);
     await proxy.setMode('cut', { times: 1, marker: 'conductor_fetch_executions_' });
     const { id } = await q.queue.invoke('recovered', { n: 42 });
-    await eventually('the fetch was cut', () => proxy!.cuts === 1);
+    await eventually('the fetch was cut', () => proxy.cuts === 1);
     await eventually('the job completed', async () => (await q.queue.get(id))?.state === 'completed', 20_000);
     expect(handlers.ranRecovered.filter((n) => n === 42)).toEqual([42]);
     // Handed back without counting the lost attempt, then fetched again: one attempt in all.

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Task } from '@conductor/nestjs';
-import { FaultProxy } from '../support/fault-proxy';
-import { type QueueApp, eventually, startQueueApp, useQueueApp } from '../support/queue-app';
+import { type ProxiedQueueApp, type QueueApp, eventually, startProxiedQueueApp, useQueueApp } from '../support/queue-app';
 
 /** Handlers that record what ran; `hold` blocks until the test releases it. */
 @Injectable()
@@ -126,16 +125,12 @@ describe('queue: no local start for a queue this worker does not serve', () => {
 
 describe('queue: a local start whose insert answer is lost', () => {
   const q = useQueueApp('local_start_cut', [], { workers: false, strict: false });
-  let proxy: FaultProxy | undefined;
-  let viaProxy: QueueApp | undefined;
-  afterAll(async () => {
-    await viaProxy?.close();
-    await proxy?.close();
-  });
+  let viaProxy: ProxiedQueueApp | undefined;
+  afterAll(() => viaProxy?.close());
 
   it('runs it once: the worker hands back the lease it never got, then fetches it', async () => {
-    proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(q.database.url).port) });
-    viaProxy = await startQueueApp(proxy.url(q.database.url), [Handlers]);
+    viaProxy = await startProxiedQueueApp(q.database.url, [Handlers]);
+    const { proxy } = viaProxy;
     const handlers = viaProxy.app.get(Handlers);
     await warmUp(viaProxy);
     // The server takes its time over the cut insert (a trigger sleeps once its row is in), so it commits

@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { type Database, type QueueOptions, QueueService, getDatabaseToken } from '@conductor/nestjs';
 import { startConductor } from './app';
+import { FaultProxy } from './fault-proxy';
 import { type TestDatabase, createTestDatabase, dropTestDatabase } from './test-database';
 
 // Queue tests import their polling helper from here, with the rest of their kit.
@@ -40,6 +41,31 @@ export async function startQueueApp(url: string, providers: Provider[], queue: P
     db: app.get<Database>(getDatabaseToken('main')),
     close: () => app.close(),
   };
+}
+
+/** A queue app that reaches its database only through a FaultProxy, which tests switch to inject faults. */
+export interface ProxiedQueueApp extends QueueApp {
+  proxy: FaultProxy;
+}
+
+/** Starts a proxy in front of the server of `url`, then a queue app through it; `close()` closes both. */
+export async function startProxiedQueueApp(
+  url: string,
+  providers: Provider[],
+  queue: Partial<QueueOptions> = {},
+): Promise<ProxiedQueueApp> {
+  const proxy = await FaultProxy.start({ host: '127.0.0.1', port: Number(new URL(url).port) });
+  try {
+    const started = await startQueueApp(proxy.url(url), providers, queue);
+    const close = async (): Promise<void> => {
+      await started.close();
+      await proxy.close();
+    };
+    return { ...started, proxy, close };
+  } catch (error) {
+    await proxy.close();
+    throw error;
+  }
 }
 
 /** The queue app of a describe block (see `useQueueApp`), and the database it runs on. */
