@@ -6,8 +6,9 @@
 -- also waits for a first try still in progress): without keys, this is the retry of insert-executions.sql
 -- after its answer was lost. The hot-table check in the snapshot is not redundant with ON CONFLICT: a
 -- first try being completed meanwhile is seen live there, while ON CONFLICT, having waited for that
--- completion, finds no row and the snapshot no archived one (it was enqueued again, and ran twice). $1: JSON array of executions, $2: channel, $3, $4, $5: the task, queue and
--- max_attempts of the items that leave them out (as in insert-executions.sql).
+-- completion, finds no row and the snapshot no archived one (it was enqueued again, and ran twice).
+-- $1: JSON array of executions, $2: channel, $3, $4, $5: the task, queue and max_attempts of the items
+-- that leave them out (as in insert-executions.sql).
 WITH input AS (
   SELECT t.id, coalesce(t.task, $3::text) AS task, coalesce(t.queue, $4::text) AS queue, t.payload, t.priority,
          t.run_at, t.delay_ms, coalesce(t.max_attempts, $5::integer) AS max_attempts, t.idempotency_key
