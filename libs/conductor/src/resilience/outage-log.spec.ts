@@ -74,6 +74,19 @@ describe('OutageLog', () => {
     expect(t.matching(/recovered/)).toHaveLength(0);
   });
 
+  it('does not take a call begun in the millisecond of the latest failure for a recovery', () => {
+    const t = setup();
+    t.retry();
+    // Begun in the same millisecond as the failure: it may have begun before it, on a connection the
+    // server had not yet dropped.
+    t.log.onSuccess({ startedAt: t.now() });
+    expect(t.log.inOutage).toBe(true);
+    t.advance(1);
+    t.log.onSuccess({ startedAt: t.now() });
+    expect(t.log.inOutage).toBe(false);
+    expect(t.matching(/recovered/)).toHaveLength(1);
+  });
+
   it('logs a flapping breaker once, not once per probe', () => {
     const t = setup(30_000);
     t.log.onBreakerState('open', 'ECONNREFUSED');

@@ -54,10 +54,12 @@ export class OutageLog implements ResilienceListener {
 
   /**
    * A call succeeded. Only an attempt that began after the latest failure proves recovery: a call
-   * already under way when the server went down may still finish well.
+   * already under way when the server went down may still finish well. Strictly after: the clock counts
+   * milliseconds, and an attempt begun in the failure's millisecond may have begun before it (a test run
+   * logged one outage as two that way).
    */
   onSuccess(event: { startedAt: number } = { startedAt: this.now() }): void {
-    if (this.outageStartedAt !== undefined && event.startedAt >= this.lastFailureAt) this.end();
+    if (this.outageStartedAt !== undefined && event.startedAt > this.lastFailureAt) this.end();
   }
 
   onFailure(event: { error: unknown; classification: Classification }): void {
