@@ -239,17 +239,21 @@ describe('queue: a batch of outcomes half written', () => {
   });
 });
 
-describe('queue: a fetch whose answer is lost before the server commits it', () => {
-  const q = useQueueApp('lost_fetch', [], { workers: false, strict: false });
+describe('queue: statements whose answer is lost', () => {
   let viaProxy: ProxiedQueueApp | undefined;
+  // Declared first: the app behind the proxy closes before its database is dropped.
   afterAll(() => viaProxy?.close());
+  const q = useQueueApp('lost_answers', [], { workers: false, strict: false });
+  const proxied = (): ProxiedQueueApp => viaProxy!;
 
-  it('hands its row back once it has committed, and runs it once', async () => {
+  beforeAll(async () => {
     viaProxy = await startProxiedQueueApp(q.database.url, [Handlers]);
-    const { proxy } = viaProxy;
-    const handlers = viaProxy.app.get(Handlers);
     const warm = await q.queue.invoke('recovered', { n: 1 });
     await eventually('warm-up completed', async () => (await q.queue.get(warm.id))?.state === 'completed');
+  });
+
+  it('hands back the row of a fetch that committed late, and runs it once', async () => {
+    const { proxy, app } = proxied();
     // The server takes 1 s over the fetch that leases this job (a trigger sleeps once its row is leased),
     // so it commits well after the worker saw its connection end: the hand-back that follows the failure
     // finds nothing yet, and the row, leased to a process that keeps heartbeating, is swept by no one.
@@ -261,11 +265,28 @@ describe('queue: a fetch whose answer is lost before the server commits it', () 
     const { id } = await q.queue.invoke('recovered', { n: 42 });
     await eventually('the fetch was cut', () => proxy.cuts === 1);
     await eventually('the job completed', async () => (await q.queue.get(id))?.state === 'completed', 20_000);
-    expect(handlers.ranRecovered.filter((n) => n === 42)).toEqual([42]);
+    expect(app.get(Handlers).ranRecovered.filter((n) => n === 42)).toEqual([42]);
     // Handed back without counting the lost attempt, then fetched again: one attempt in all.
     const [row] = await q.db.query<{ attempts: number }>('SELECT attempts FROM conductor.archived_executions WHERE id = $1', [
       id,
     ]);
     expect(row.attempts).toBe(1);
+  });
+
+  it('counts a completion completed, not late, when its retry finds the first try applied', async () => {
+    const { proxy, app, queue } = proxied();
+    const outcomes: string[] = [];
+    queue.events.on('completed', () => outcomes.push('completed'));
+    queue.events.on('late', () => outcomes.push('late'));
+    // The completion reaches the server, which applies it; its answer is cut. The database layer retries
+    // it (idempotent), and the retry finds the row gone: the lease no longer current, as for a late one.
+    const cutsBefore = proxy.cuts;
+    await proxy.setMode('cut', { times: 1, marker: 'conductor_complete_executions_' });
+    const { id } = await q.queue.invoke('recovered', { n: 7 });
+    await eventually('the completion was cut', () => proxy.cuts === cutsBefore + 1);
+    await eventually('its outcome counted', () => outcomes.length === 1);
+    expect(outcomes).toEqual(['completed']);
+    expect(app.get(Orchestrator).lateRejected).toBe(0);
+    expect((await q.queue.get(id))?.state).toBe('completed');
   });
 });

@@ -244,9 +244,32 @@ export class Completer {
     });
     // The statement names only the late ones (usually none).
     const late = rows.length === 0 ? undefined : new Set(rows.map((r) => r.lease));
+    const landed = late ? await this.landedEarlier(completions.filter((c) => late.has(c.lease))) : undefined;
     for (const c of completions) {
-      if (late?.has(c.lease)) this.late(c);
+      if (late?.has(c.lease) && !landed?.has(c.id)) this.late(c);
       else this.emit('completed', { task: c.task, queue: c.queue, durationMs: c.durationMs });
+    }
+  }
+
+  /**
+   * The ids, among completions named late, that an earlier try of the same statement applied: its answer
+   * was lost, the database layer retried it, and the retry found their rows gone. The archive tells them
+   * by their attempt; without retention nothing does, and they stay late. Best effort: when the check
+   * fails, they are counted late (sending the batch again would only make every one of them late).
+   */
+  private async landedEarlier(named: Completion[]): Promise<Set<string> | undefined> {
+    if (this.settings.retentionMs === 0) return undefined;
+    const statement = this.sql.get('archived_completions');
+    try {
+      const rows = await this.db.query<{ id: string }>(statement.text, [named.map((c) => c.id), named.map((c) => c.attempt)], {
+        name: statement.name,
+        idempotent: true,
+        route: 'primary',
+        signal: this.stopping.signal,
+      });
+      return new Set(rows.map((r) => r.id));
+    } catch {
+      return undefined;
     }
   }
 
