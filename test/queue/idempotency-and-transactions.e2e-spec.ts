@@ -159,11 +159,11 @@ describe('queue: idempotency keys and transactions', () => {
         payload: '{"tag":"completing"}',
         optionMembers: '',
       };
+      const [{ pid: retryPid }] = (await retrying.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
       const retry = retrying.query(
         catalog.get('insert_executions_keyed').text,
         insertValues(documentParams([item]), 'idem_test'),
       );
-      const retryPid = (retrying as unknown as { processID: number }).processID;
       // Wait until the retry finished or waits for the completion's lock, then commit the completion.
       let settled = false;
       void retry.then(
