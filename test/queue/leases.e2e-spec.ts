@@ -29,6 +29,12 @@ class Handlers {
 
   ranRecovered: number[] = [];
 
+  @Task('fails-first', { maxAttempts: 3 })
+  async failsFirst(_payload: unknown, ctx: TaskContext): Promise<string> {
+    if (ctx.attempt === 1) throw new Error('first attempt fails');
+    return 'second attempt';
+  }
+
   @Task('recovered')
   async recovered(payload: { n: number }): Promise<number> {
     this.ranRecovered.push(payload.n);
@@ -288,5 +294,24 @@ describe('queue: statements whose answer is lost', () => {
     expect(outcomes).toEqual(['completed']);
     expect(app.get(Orchestrator).lateRejected).toBe(0);
     expect((await q.queue.get(id))?.state).toBe('completed');
+  });
+
+  it('counts a failure failed, not late, when its retry finds the first try recorded', async () => {
+    const { proxy, app, queue } = proxied();
+    const outcomes: string[] = [];
+    queue.events.on('failed', ({ dead }) => outcomes.push(dead ? 'dead' : 'failed'));
+    queue.events.on('completed', () => outcomes.push('completed'));
+    queue.events.on('late', () => outcomes.push('late'));
+    const lateBefore = app.get(Orchestrator).lateRejected;
+    // The first attempt's failure reaches the server, which requeues the execution; its answer is cut,
+    // and the retry finds the lease gone.
+    const cutsBefore = proxy.cuts;
+    await proxy.setMode('cut', { times: 1, marker: 'conductor_fail_executions_' });
+    const { id } = await q.queue.invoke('fails-first', {});
+    await eventually('the failure was cut', () => proxy.cuts === cutsBefore + 1);
+    await eventually('the second attempt completed', async () => (await q.queue.get(id))?.state === 'completed');
+    expect(outcomes).toEqual(['failed', 'completed']);
+    expect(app.get(Orchestrator).lateRejected).toBe(lateBefore);
+    expect((await q.queue.get(id))?.attempts).toBe(2);
   });
 });

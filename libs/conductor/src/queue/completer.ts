@@ -244,7 +244,15 @@ export class Completer {
     });
     // The statement names only the late ones (usually none).
     const late = rows.length === 0 ? undefined : new Set(rows.map((r) => r.lease));
-    const landed = late ? await this.landedEarlier(completions.filter((c) => late.has(c.lease))) : undefined;
+    // Without retention nothing tells a completion applied by an earlier try: those stay late.
+    const landed =
+      late && this.settings.retentionMs > 0
+        ? await this.appliedEarlier(
+            'archived_completions',
+            completions.filter((c) => late.has(c.lease)),
+            (named) => [named.map((c) => c.id), named.map((c) => c.attempt)],
+          )
+        : undefined;
     for (const c of completions) {
       if (late?.has(c.lease) && !landed?.has(c.id)) this.late(c);
       else this.emit('completed', { task: c.task, queue: c.queue, durationMs: c.durationMs });
@@ -252,22 +260,26 @@ export class Completer {
   }
 
   /**
-   * The ids, among completions named late, that an earlier try of the same statement applied: its answer
-   * was lost, the database layer retried it, and the retry found their rows gone. The archive tells them
-   * by their attempt; without retention nothing does, and they stay late. Best effort: when the check
-   * fails, they are counted late (sending the batch again would only make every one of them late).
+   * Of the outcomes a write named late, those that an earlier try of the same write applied: its answer
+   * was lost, the database layer retried it, and the retry found their leases gone. `statement` finds
+   * them (archived-completions.sql, recorded-failures.sql); returns their ids and their states now. Best
+   * effort: when the check fails they count as late (writing the batch again would only make every one
+   * of them late).
    */
-  private async landedEarlier(named: Completion[]): Promise<Set<string> | undefined> {
-    if (this.settings.retentionMs === 0) return undefined;
-    const statement = this.sql.get('archived_completions');
+  private async appliedEarlier<T extends Outcome>(
+    statement: string,
+    named: T[],
+    params: (named: T[]) => unknown[],
+  ): Promise<Map<string, string> | undefined> {
+    const { text, name } = this.sql.get(statement);
     try {
-      const rows = await this.db.query<{ id: string }>(statement.text, [named.map((c) => c.id), named.map((c) => c.attempt)], {
-        name: statement.name,
+      const rows = await this.db.query<{ id: string; state: string }>(text, params(named), {
+        name,
         idempotent: true,
         route: 'primary',
         signal: this.stopping.signal,
       });
-      return new Set(rows.map((r) => r.id));
+      return new Map(rows.map((r) => [r.id, r.state]));
     } catch {
       return undefined;
     }
@@ -285,8 +297,15 @@ export class Completer {
       signal: this.stopping.signal,
     });
     const states = new Map(rows.map((r) => [r.lease, r.state]));
+    const named = states.size < failures.length ? failures.filter((f) => !states.has(f.lease)) : [];
+    const recorded =
+      named.length > 0
+        ? await this.appliedEarlier('recorded_failures', named, (some) => [
+            JSON.stringify(some.map((f) => ({ id: f.id, error: f.error }))),
+          ])
+        : undefined;
     for (const f of failures) {
-      const state = states.get(f.lease);
+      const state = states.get(f.lease) ?? recorded?.get(f.id);
       if (state === undefined) this.late(f);
       else
         this.emit('failed', { task: f.task, queue: f.queue, durationMs: f.durationMs, dead: state === 'dead', error: f.cause });
