@@ -245,13 +245,10 @@ export class Completer {
     // The statement names only the late ones (usually none).
     const late = rows.length === 0 ? undefined : new Set(rows.map((r) => r.lease));
     // Without retention nothing tells a completion applied by an earlier try: those stay late.
+    const named = late && this.settings.retentionMs > 0 ? completions.filter((c) => late.has(c.lease)) : [];
     const landed =
-      late && this.settings.retentionMs > 0
-        ? await this.appliedEarlier(
-            'archived_completions',
-            completions.filter((c) => late.has(c.lease)),
-            (named) => [named.map((c) => c.id), named.map((c) => c.attempt)],
-          )
+      named.length > 0
+        ? await this.appliedEarlier('archived_completions', [named.map((c) => c.id), named.map((c) => c.attempt)])
         : undefined;
     for (const c of completions) {
       if (late?.has(c.lease) && !landed?.has(c.id)) this.late(c);
@@ -266,14 +263,10 @@ export class Completer {
    * effort: when the check fails they count as late (writing the batch again would only make every one
    * of them late).
    */
-  private async appliedEarlier<T extends Outcome>(
-    statement: string,
-    named: T[],
-    params: (named: T[]) => unknown[],
-  ): Promise<Map<string, string> | undefined> {
+  private async appliedEarlier(statement: string, params: unknown[]): Promise<Map<string, string> | undefined> {
     const { text, name } = this.sql.get(statement);
     try {
-      const rows = await this.db.query<{ id: string; state: string }>(text, params(named), {
+      const rows = await this.db.query<{ id: string; state: string }>(text, params, {
         name,
         idempotent: true,
         route: 'primary',
@@ -300,9 +293,7 @@ export class Completer {
     const named = states.size < failures.length ? failures.filter((f) => !states.has(f.lease)) : [];
     const recorded =
       named.length > 0
-        ? await this.appliedEarlier('recorded_failures', named, (some) => [
-            JSON.stringify(some.map((f) => ({ id: f.id, error: f.error }))),
-          ])
+        ? await this.appliedEarlier('recorded_failures', [JSON.stringify(named.map((f) => ({ id: f.id, error: f.error })))])
         : undefined;
     for (const f of failures) {
       const state = states.get(f.lease) ?? recorded?.get(f.id);
