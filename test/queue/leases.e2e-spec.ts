@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Orchestrator, Task, type TaskContext } from '@conductor/nestjs';
 import { type ProxiedQueueApp, type SuiteQueueApp, eventually, startProxiedQueueApp, useQueueApp } from '../support/queue-app';
+import { commitSlowly } from '../support/slow-commit';
 
 /** A handler whose first attempt blocks until the test releases it, and which records what it saw. */
 @Injectable()
@@ -263,10 +264,7 @@ describe('queue: statements whose answer is lost', () => {
     // The server takes 1 s over the fetch that leases this job (a trigger sleeps once its row is leased),
     // so it commits well after the worker saw its connection end: the hand-back that follows the failure
     // finds nothing yet, and the row, leased to a process that keeps heartbeating, is swept by no one.
-    await q.db.query(`
-      CREATE FUNCTION slow_lease() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$;
-      CREATE TRIGGER slow_lease AFTER UPDATE ON conductor.executions
-        FOR EACH ROW WHEN (NEW.state = 'running' AND NEW.payload->>'n' = '42') EXECUTE FUNCTION slow_lease();`);
+    await commitSlowly(q.db, 'slow_lease', 'UPDATE', `NEW.state = 'running' AND NEW.payload->>'n' = '42'`, 1);
     await proxy.setMode('cut', { times: 1, marker: 'conductor_fetch_executions_' });
     const { id } = await q.queue.invoke('recovered', { n: 42 });
     await eventually('the fetch was cut', () => proxy.cuts === 1);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Task } from '@conductor/nestjs';
 import { type ProxiedQueueApp, type QueueApp, eventually, startProxiedQueueApp, useQueueApp } from '../support/queue-app';
+import { commitSlowly } from '../support/slow-commit';
 
 /** Handlers that record what ran; `hold` blocks until the test releases it. */
 @Injectable()
@@ -129,20 +130,16 @@ describe('queue: a local start whose insert answer is lost', () => {
   afterAll(() => viaProxy?.close());
 
   it('runs it once: the worker hands back the lease it never got, then fetches it', async () => {
-    viaProxy = await startProxiedQueueApp(q.database.url, [Handlers]);
+    // The worker's hand-back every staleAfterMs would also take the stranded row back, only later: set
+    // beyond the test's wait, so that only the hand-back after the producer's retry can run it.
+    viaProxy = await startProxiedQueueApp(q.database.url, [Handlers], { staleAfterMs: 60_000 });
     const { proxy } = viaProxy;
     const handlers = viaProxy.app.get(Handlers);
     await warmUp(viaProxy);
     // The server takes its time over the cut insert (a trigger sleeps once its row is in), so it commits
     // well after the client saw its connection end. A hand-back run before that commit finds nothing and
     // leaves the row leased to this process, run by no one: the worker must wait for the producer's retry.
-    await q.db.query(
-      `CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.3); RETURN NULL; END $$`,
-    );
-    await q.db.query(
-      `CREATE TRIGGER slow_insert AFTER INSERT ON conductor.executions
-       FOR EACH ROW WHEN (NEW.payload->>'tag' = 'cut') EXECUTE FUNCTION slow_insert()`,
-    );
+    await commitSlowly(q.db, 'slow_insert', 'INSERT', `NEW.payload->>'tag' = 'cut'`, 0.3);
     // Only the local start's insert is cut: its statement's name travels in its Bind message.
     await proxy.setMode('cut', { times: 1, marker: 'insert_execution_started' });
     const { id, deduplicated } = await viaProxy.queue.invoke('note', { tag: 'cut' });

@@ -47,13 +47,13 @@ export async function dropArchivePartitions(
   return countFrom(db, sql.get('drop_archive_partitions'), [retentionMs], signal);
 }
 
-/** Runs one of the partition functions' statements, which answer one row holding one count. */
+/** Runs one of the partition functions' statements, which answer how many partitions they made or dropped. */
 async function countFrom(db: Database, statement: Statement, params: unknown[], signal?: AbortSignal): Promise<number> {
-  const [row] = await db.query<Record<string, number>>(statement.text, params, {
+  const [row] = await db.query<{ partitions: number }>(statement.text, params, {
     name: statement.name,
     idempotent: true,
     route: 'primary',
     signal,
   });
-  return Object.values(row)[0];
+  return row.partitions;
 }
