@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Orchestrator, Task, type TaskContext } from '@conductor/nestjs';
+import { Orchestrator, type QueueService, Task, type TaskContext } from '@conductor/nestjs';
 import { type ProxiedQueueApp, type SuiteQueueApp, eventually, startProxiedQueueApp, useQueueApp } from '../support/queue-app';
 import { commitSlowly } from '../support/slow-commit';
 
@@ -277,39 +277,53 @@ describe('queue: statements whose answer is lost', () => {
     expect(row.attempts).toBe(1);
   });
 
+  /** The outcome events of `queue` in order, recorded until `stop()`: each test stops its own listeners. */
+  const recordOutcomes = (queue: QueueService): { outcomes: string[]; stop: () => void } => {
+    const outcomes: string[] = [];
+    const completed = (): number => outcomes.push('completed');
+    const failed = ({ dead }: { dead: boolean }): number => outcomes.push(dead ? 'dead' : 'failed');
+    const late = (): number => outcomes.push('late');
+    queue.events.on('completed', completed).on('failed', failed).on('late', late);
+    const stop = (): void => void queue.events.off('completed', completed).off('failed', failed).off('late', late);
+    return { outcomes, stop };
+  };
+
   it('counts a completion completed, not late, when its retry finds the first try applied', async () => {
     const { proxy, app, queue } = proxied();
-    const outcomes: string[] = [];
-    queue.events.on('completed', () => outcomes.push('completed'));
-    queue.events.on('late', () => outcomes.push('late'));
-    // The completion reaches the server, which applies it; its answer is cut. The database layer retries
-    // it (idempotent), and the retry finds the row gone: the lease no longer current, as for a late one.
-    const cutsBefore = proxy.cuts;
-    await proxy.setMode('cut', { times: 1, marker: 'conductor_complete_executions_' });
-    const { id } = await q.queue.invoke('recovered', { n: 7 });
-    await eventually('the completion was cut', () => proxy.cuts === cutsBefore + 1);
-    await eventually('its outcome counted', () => outcomes.length === 1);
-    expect(outcomes).toEqual(['completed']);
-    expect(app.get(Orchestrator).lateRejected).toBe(0);
-    expect((await q.queue.get(id))?.state).toBe('completed');
+    const { outcomes, stop } = recordOutcomes(queue);
+    try {
+      // The completion reaches the server, which applies it; its answer is cut. The database layer retries
+      // it (idempotent), and the retry finds the row gone: the lease no longer current, as for a late one.
+      const cutsBefore = proxy.cuts;
+      await proxy.setMode('cut', { times: 1, marker: 'conductor_complete_executions_' });
+      const { id } = await q.queue.invoke('recovered', { n: 7 });
+      await eventually('the completion was cut', () => proxy.cuts === cutsBefore + 1);
+      await eventually('its outcome counted', () => outcomes.length === 1);
+      expect(outcomes).toEqual(['completed']);
+      expect(app.get(Orchestrator).lateRejected).toBe(0);
+      expect((await q.queue.get(id))?.state).toBe('completed');
+    } finally {
+      stop();
+    }
   });
 
   it('counts a failure failed, not late, when its retry finds the first try recorded', async () => {
     const { proxy, app, queue } = proxied();
-    const outcomes: string[] = [];
-    queue.events.on('failed', ({ dead }) => outcomes.push(dead ? 'dead' : 'failed'));
-    queue.events.on('completed', () => outcomes.push('completed'));
-    queue.events.on('late', () => outcomes.push('late'));
-    const lateBefore = app.get(Orchestrator).lateRejected;
-    // The first attempt's failure reaches the server, which requeues the execution; its answer is cut,
-    // and the retry finds the lease gone.
-    const cutsBefore = proxy.cuts;
-    await proxy.setMode('cut', { times: 1, marker: 'conductor_fail_executions_' });
-    const { id } = await q.queue.invoke('fails-first', {});
-    await eventually('the failure was cut', () => proxy.cuts === cutsBefore + 1);
-    await eventually('the second attempt completed', async () => (await q.queue.get(id))?.state === 'completed');
-    expect(outcomes).toEqual(['failed', 'completed']);
-    expect(app.get(Orchestrator).lateRejected).toBe(lateBefore);
-    expect((await q.queue.get(id))?.attempts).toBe(2);
+    const { outcomes, stop } = recordOutcomes(queue);
+    try {
+      const lateBefore = app.get(Orchestrator).lateRejected;
+      // The first attempt's failure reaches the server, which requeues the execution; its answer is cut,
+      // and the retry finds the lease gone.
+      const cutsBefore = proxy.cuts;
+      await proxy.setMode('cut', { times: 1, marker: 'conductor_fail_executions_' });
+      const { id } = await q.queue.invoke('fails-first', {});
+      await eventually('the failure was cut', () => proxy.cuts === cutsBefore + 1);
+      await eventually('the second attempt completed', async () => (await q.queue.get(id))?.state === 'completed');
+      expect(outcomes).toEqual(['failed', 'completed']);
+      expect(app.get(Orchestrator).lateRejected).toBe(lateBefore);
+      expect((await q.queue.get(id))?.attempts).toBe(2);
+    } finally {
+      stop();
+    }
   });
 });

@@ -291,23 +291,22 @@ export class Worker implements LocalStart {
     ];
     const statement = this.sql.get('release_unheld_executions');
     this.releasing = true;
-    let released: unknown[];
     try {
-      released = await this.db.query(statement.text, [this.orchestratorId, held], {
+      const released = await this.db.query(statement.text, [this.orchestratorId, held], {
         name: statement.name,
         idempotent: true,
         signal: this.abortFetch.signal,
         route: 'primary',
       });
+      this.unheldLeases = false;
+      this.releaseDueAt = Date.now() + this.options.staleAfterMs;
+      if (released.length > 0)
+        this.logger.warn(
+          `handed back ${released.length} execution(s) leased to this process by a fetch or local start whose answer was lost`,
+        );
     } finally {
       this.releasing = false;
     }
-    this.unheldLeases = false;
-    this.releaseDueAt = Date.now() + this.options.staleAfterMs;
-    if (released.length > 0)
-      this.logger.warn(
-        `handed back ${released.length} execution(s) leased to this process by a fetch or local start whose answer was lost`,
-      );
   }
 
   /** Which tasks have room: those without a limit go together, each limited one with its own cap. */
